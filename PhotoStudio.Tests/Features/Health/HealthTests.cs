@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Net;
+using Npgsql;
+using PhotoStudio.Tests.Support;
+
+namespace PhotoStudio.Tests.Features.Health;
+
+public class HealthTests(StudioApp app) : IClassFixture<StudioApp>
+{
+    [Fact]
+    public async Task Live_and_ready_answer_200_on_a_migrated_database()
+    {
+        var client = app.NewClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Ready_answers_503_when_a_migration_is_missing()
+    {
+        // Make the database look one migration behind by forgetting the last applied one.
+        var client = app.NewClient();
+        await using var conn = new NpgsqlConnection(app.ConnectionString);
+        await conn.OpenAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        var id = (string)(await new NpgsqlCommand(
+            "SELECT \"MigrationId\" FROM \"__EFMigrationsHistory\" ORDER BY \"MigrationId\" DESC LIMIT 1", conn, tx).ExecuteScalarAsync())!;
+        await new NpgsqlCommand($"DELETE FROM \"__EFMigrationsHistory\" WHERE \"MigrationId\" = '{id}'", conn, tx).ExecuteNonQueryAsync();
+        await tx.CommitAsync();
+        try
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health/ready")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        }
+        finally
+        {
+            await new NpgsqlCommand($"INSERT INTO \"__EFMigrationsHistory\" VALUES ('{id}', '10.0.14')", conn).ExecuteNonQueryAsync();
+        }
+    }
+}
+
+public class MetricsTests(StudioApp app) : IClassFixture<StudioApp>
+{
+    [Fact]
+    public async Task Metrics_are_valid_prometheus_text_with_http_and_runtime_series()
+    {
+        var client = app.NewClient();
+        await client.GetAsync("/");
+        await client.GetAsync("/account/login");
+        await client.GetAsync("/no-such-page");
+
+        var response = await client.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("text/plain", response.Content.Headers.ContentType!.ToString());
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Contains("http_server_request_duration_seconds_bucket{", text);
+        Assert.Contains("http_route=\"account/login\"", text);
+        Assert.Contains("http_server_active_requests", text);
+        Assert.Contains("dotnet_process_cpu_time_seconds_total", text);
+
+        var promtool = Environment.GetEnvironmentVariable("PHOTOSTUDIO_PROMTOOL") is { Length: > 0 } p ? p : "promtool";
+        var psi = new ProcessStartInfo(promtool, ["check", "metrics"])
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        using var process = Process.Start(psi)!;
+        await process.StandardInput.WriteAsync(text);
+        process.StandardInput.Close();
+        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, "promtool check metrics:\n" + output);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using PhotoStudio.Data;
+
+namespace PhotoStudio.Tests.Support;
+
+/// <summary>
+/// The app on a fresh copy of the demo database. One instance per test class (<c>IClassFixture</c>);
+/// <see cref="LiveStudioApp"/> serves it on a real Kestrel port for the browser.
+/// </summary>
+public class StudioApp : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public string ConnectionString { get; private set; } = "";
+
+    /// <summary>The environment the app runs in; the template itself is built in Development so the demo is seeded.</summary>
+    protected virtual string Environment => "Testing";
+
+    public virtual async Task InitializeAsync()
+    {
+        ConnectionString = await TestDatabase.CreateCopyAsync(BuildTemplateAsync);
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (ConnectionString != "") await TestDatabase.DropAsync(ConnectionString);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(Environment);
+        builder.UseSetting("ConnectionStrings:Studio", ConnectionString);
+    }
+
+    /// <summary>A new database context on this app's database, for arranging and asserting.</summary>
+    public StudioDb NewDb() =>
+        new(new DbContextOptionsBuilder<StudioDb>().UseNpgsql(ConnectionString).Options);
+
+    public AsyncServiceScope Scope() => Services.CreateAsyncScope();
+
+    /// <summary>A browser-like client: keeps cookies, does not follow redirects (tests assert on them).</summary>
+    public HttpClient NewClient() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    /// <summary>Starts the real app once against the template database: it migrates and seeds the demo studio.</summary>
+    private static async Task BuildTemplateAsync(string connectionString)
+    {
+        await using var seeding = new TemplateBuilder(connectionString);
+        using var client = seeding.CreateClient();
+        var response = await client.GetAsync("/health/ready");
+        if (response.StatusCode != HttpStatusCode.OK)
+            throw new InvalidOperationException($"Template database not ready: {(int)response.StatusCode}");
+    }
+
+    private sealed class TemplateBuilder(string connectionString) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Development");
+            builder.UseSetting("ConnectionStrings:Studio", connectionString);
+        }
+    }
+}
+
+/// <summary>The app on a real Kestrel port on loopback, for Playwright.</summary>
+public class LiveStudioApp : StudioApp
+{
+    public string BaseUrl { get; private set; } = "";
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        UseKestrel(0);
+        StartServer();
+        var addresses = Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
+        BaseUrl = addresses.First().Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1").Replace("localhost", "127.0.0.1").TrimEnd('/');
+    }
+}

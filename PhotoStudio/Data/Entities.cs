@@ -1,0 +1,236 @@
+using Microsoft.AspNetCore.Identity;
+using NpgsqlTypes;
+
+namespace PhotoStudio.Data;
+
+/// <summary>A staff account. The profile (name, hours, time off) lives on <see cref="Employee"/>.</summary>
+public class StudioUser : IdentityUser
+{
+    /// <summary>Set by an admin reset: the user must choose a new password at next sign-in.</summary>
+    public bool MustChangePassword { get; set; }
+
+    /// <summary>The last TOTP time step accepted, so a code cannot be used twice.</summary>
+    public long? LastTotpTimeStep { get; set; }
+
+    public Employee? Employee { get; set; }
+}
+
+public class StudioRole : IdentityRole
+{
+    public StudioRole() { }
+    public StudioRole(string name) : base(name) { }
+
+    /// <summary>Members of this role must sign in with a second factor.</summary>
+    public bool RequiresTwoFactor { get; set; }
+}
+
+/// <summary>The single row of studio-wide settings (Id is always 1).</summary>
+public class StudioSettings
+{
+    public int Id { get; set; } = 1;
+    public required string Name { get; set; }
+    public string Address { get; set; } = "";
+    public string Phone { get; set; } = "";
+    public string Email { get; set; } = "";
+    public required string TimeZone { get; set; }
+    public required string Currency { get; set; }
+    public int SlotStepMinutes { get; set; } = 30;
+    public int MinimumNoticeMinutes { get; set; } = 120;
+    public int HorizonDays { get; set; } = 60;
+    public int CancelCutoffHours { get; set; } = 24;
+    public int RescheduleCutoffHours { get; set; } = 24;
+    public bool AutoConfirm { get; set; }
+    public string DepositPolicy { get; set; } = "";
+}
+
+/// <summary>Weekly opening hours, in the studio's local time; several intervals per weekday allowed.</summary>
+public class BusinessHours
+{
+    public int Id { get; set; }
+    public DayOfWeek Weekday { get; set; }
+    public TimeOnly Opens { get; set; }
+    public TimeOnly Closes { get; set; }
+}
+
+/// <summary>Days the studio is closed (inclusive range of local dates).</summary>
+public class Closure
+{
+    public int Id { get; set; }
+    public DateOnly FirstDay { get; set; }
+    public DateOnly LastDay { get; set; }
+    public string Reason { get; set; } = "";
+}
+
+public class Room
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public string Description { get; set; } = "";
+    public int Capacity { get; set; }
+    public decimal HourlyRate { get; set; }
+    public int BufferBeforeMinutes { get; set; }
+    public int BufferAfterMinutes { get; set; }
+    public string Color { get; set; } = "#6c757d";
+    public bool IsActive { get; set; } = true;
+}
+
+/// <summary>A package a client books: what, how long, for how much, where and by whom.</summary>
+public class Service
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public string Description { get; set; } = "";
+    public int DurationMinutes { get; set; }
+    public decimal Price { get; set; }
+    public bool NeedsPhotographer { get; set; } = true;
+    public bool IsActive { get; set; } = true;
+    public List<ServiceRoom> Rooms { get; set; } = [];
+    public List<ServiceEmployee> Employees { get; set; } = [];
+}
+
+public class ServiceRoom
+{
+    public int ServiceId { get; set; }
+    public int RoomId { get; set; }
+    public Room? Room { get; set; }
+}
+
+public class ServiceEmployee
+{
+    public int ServiceId { get; set; }
+    public int EmployeeId { get; set; }
+    public Employee? Employee { get; set; }
+}
+
+public class Employee
+{
+    public int Id { get; set; }
+    public required string UserId { get; set; }
+    public StudioUser? User { get; set; }
+    public required string FullName { get; set; }
+    public string Phone { get; set; } = "";
+    public string Position { get; set; } = "";
+    public string Color { get; set; } = "#0d6efd";
+    public bool IsActive { get; set; } = true;
+    public List<WorkingHours> WorkingHours { get; set; } = [];
+    public List<TimeOff> TimeOff { get; set; } = [];
+}
+
+/// <summary>One working interval of an employee on a weekday, in the studio's local time.</summary>
+public class WorkingHours
+{
+    public int Id { get; set; }
+    public int EmployeeId { get; set; }
+    public DayOfWeek Weekday { get; set; }
+    public TimeOnly Starts { get; set; }
+    public TimeOnly Ends { get; set; }
+}
+
+public class TimeOff
+{
+    public int Id { get; set; }
+    public int EmployeeId { get; set; }
+    public DateTime StartsAt { get; set; }
+    public DateTime EndsAt { get; set; }
+    public string Reason { get; set; } = "";
+}
+
+public class Client
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public required string Email { get; set; }
+    public string Phone { get; set; } = "";
+    public string Notes { get; set; } = "";
+    public List<string> Tags { get; set; } = [];
+    public DateTime? TermsAcceptedAt { get; set; }
+    public bool MarketingOptIn { get; set; }
+    public string Source { get; set; } = "web";
+    public DateTime CreatedAt { get; set; }
+    /// <summary>Set when personal data was replaced by an anonymous marker; bookings stay for statistics.</summary>
+    public DateTime? ErasedAt { get; set; }
+}
+
+public enum BookingStatus { Pending, Confirmed, Shooting, Editing, Delivered, Cancelled, NoShow }
+
+public class Booking
+{
+    public int Id { get; set; }
+    public required string Code { get; set; }
+    public int ClientId { get; set; }
+    public Client? Client { get; set; }
+    public int ServiceId { get; set; }
+    public Service? Service { get; set; }
+    public int RoomId { get; set; }
+    public Room? Room { get; set; }
+    public int? PhotographerId { get; set; }
+    public Employee? Photographer { get; set; }
+    public DateTime StartsAt { get; set; }
+    public DateTime EndsAt { get; set; }
+    /// <summary>Start minus the room's buffer before, to end plus its buffer after; what the exclusion constraints guard.</summary>
+    public NpgsqlRange<DateTime> Blocked { get; set; }
+    public BookingStatus Status { get; set; }
+    public decimal Price { get; set; }
+    public required string Currency { get; set; }
+    public int Guests { get; set; } = 1;
+    public string ClientNotes { get; set; } = "";
+    public string InternalNotes { get; set; } = "";
+    public string Source { get; set; } = "web";
+    /// <summary>SHA-256 of the manage token; the token itself is only ever in the client's link.</summary>
+    public required byte[] ManageTokenHash { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    /// <summary>PostgreSQL's xmin, the optimistic concurrency token of staff edits.</summary>
+    public uint Version { get; set; }
+    public List<BookingStatusChange> History { get; set; } = [];
+
+    public static bool IsLive(BookingStatus status) =>
+        status is not (BookingStatus.Cancelled or BookingStatus.NoShow);
+
+    public void Block(DateTime startsAt, DateTime endsAt, Room room)
+    {
+        StartsAt = startsAt;
+        EndsAt = endsAt;
+        Blocked = new NpgsqlRange<DateTime>(
+            startsAt.AddMinutes(-room.BufferBeforeMinutes), true,
+            endsAt.AddMinutes(room.BufferAfterMinutes), false);
+    }
+}
+
+public class BookingStatusChange
+{
+    public long Id { get; set; }
+    public int BookingId { get; set; }
+    public BookingStatus? From { get; set; }
+    public BookingStatus To { get; set; }
+    /// <summary>A user id, or "client" / "system".</summary>
+    public required string By { get; set; }
+    public DateTime At { get; set; }
+    public string Reason { get; set; } = "";
+}
+
+/// <summary>Append-only record of who changed what.</summary>
+public class AuditEntry
+{
+    public long Id { get; set; }
+    public DateTime At { get; set; }
+    /// <summary>A user id, or "client" / "system".</summary>
+    public required string Actor { get; set; }
+    public string ActorName { get; set; } = "";
+    public required string Action { get; set; }
+    public string EntityType { get; set; } = "";
+    public string EntityId { get; set; } = "";
+    /// <summary>JSON object: field → [old, new]. Secrets are never recorded.</summary>
+    public string? Changes { get; set; }
+    public string Ip { get; set; } = "";
+    public string TraceId { get; set; } = "";
+}
+
+/// <summary>A change other screens must see; written in the booking's transaction, then announced with pg_notify.</summary>
+public class BoardEvent
+{
+    public long Id { get; set; }
+    public int BookingId { get; set; }
+    public required string Kind { get; set; }
+    public DateTime At { get; set; }
+}

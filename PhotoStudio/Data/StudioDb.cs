@@ -1,0 +1,229 @@
+using System.Text;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+
+namespace PhotoStudio.Data;
+
+/// <summary>The studio's database: domain tables plus ASP.NET Core Identity, all snake_case.</summary>
+public class StudioDb(DbContextOptions<StudioDb> options) : IdentityDbContext<StudioUser, StudioRole, string>(options)
+{
+    /// <summary>Statuses that hold a room and a photographer; mirrored in the exclusion constraints' WHERE.</summary>
+    public const string LiveStatusesSql = "status IN ('Pending','Confirmed','Shooting','Editing','Delivered')";
+
+    public DbSet<StudioSettings> Settings => Set<StudioSettings>();
+    public DbSet<BusinessHours> BusinessHours => Set<BusinessHours>();
+    public DbSet<Closure> Closures => Set<Closure>();
+    public DbSet<Room> Rooms => Set<Room>();
+    public DbSet<Service> Services => Set<Service>();
+    public DbSet<ServiceRoom> ServiceRooms => Set<ServiceRoom>();
+    public DbSet<ServiceEmployee> ServiceEmployees => Set<ServiceEmployee>();
+    public DbSet<Employee> Employees => Set<Employee>();
+    public DbSet<WorkingHours> WorkingHours => Set<WorkingHours>();
+    public DbSet<TimeOff> TimeOff => Set<TimeOff>();
+    public DbSet<Client> Clients => Set<Client>();
+    public DbSet<Booking> Bookings => Set<Booking>();
+    public DbSet<BookingStatusChange> BookingStatusChanges => Set<BookingStatusChange>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<BoardEvent> BoardEvents => Set<BoardEvent>();
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        base.OnModelCreating(b);
+        b.HasPostgresExtension("btree_gist");
+
+        b.Entity<StudioUser>(e => e.ToTable("users"));
+        b.Entity<StudioRole>(e => e.ToTable("roles"));
+        b.Entity<IdentityUserRole<string>>(e => e.ToTable("user_roles"));
+        b.Entity<IdentityUserClaim<string>>(e => e.ToTable("user_claims"));
+        b.Entity<IdentityUserLogin<string>>(e => e.ToTable("user_logins"));
+        b.Entity<IdentityUserToken<string>>(e => e.ToTable("user_tokens"));
+        b.Entity<IdentityRoleClaim<string>>(e => e.ToTable("role_claims"));
+
+        b.Entity<StudioSettings>(e =>
+        {
+            e.ToTable("studio_settings", t => t.HasCheckConstraint("ck_studio_settings_single_row", "id = 1"));
+            e.Property(x => x.Id).ValueGeneratedNever();
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.TimeZone).HasMaxLength(64);
+            e.Property(x => x.Currency).HasMaxLength(3).IsFixedLength();
+        });
+
+        b.Entity<BusinessHours>(e =>
+        {
+            e.ToTable("business_hours", t => t.HasCheckConstraint("ck_business_hours_order", "closes > opens"));
+            e.HasIndex(x => x.Weekday);
+        });
+
+        b.Entity<Closure>(e =>
+            e.ToTable("closures", t => t.HasCheckConstraint("ck_closures_order", "last_day >= first_day")));
+
+        b.Entity<Room>(e =>
+        {
+            e.ToTable("rooms", t =>
+            {
+                t.HasCheckConstraint("ck_rooms_buffers", "buffer_before_minutes >= 0 AND buffer_after_minutes >= 0");
+                t.HasCheckConstraint("ck_rooms_capacity", "capacity > 0");
+            });
+            e.Property(x => x.Name).HasMaxLength(100);
+            e.HasIndex(x => x.Name).IsUnique();
+            e.Property(x => x.HourlyRate).HasPrecision(10, 2);
+            e.Property(x => x.Color).HasMaxLength(7);
+        });
+
+        b.Entity<Service>(e =>
+        {
+            e.ToTable("services", t =>
+            {
+                t.HasCheckConstraint("ck_services_duration", "duration_minutes > 0");
+                t.HasCheckConstraint("ck_services_price", "price >= 0");
+            });
+            e.Property(x => x.Name).HasMaxLength(100);
+            e.HasIndex(x => x.Name).IsUnique();
+            e.Property(x => x.Price).HasPrecision(10, 2);
+        });
+
+        b.Entity<ServiceRoom>(e =>
+        {
+            e.ToTable("service_rooms");
+            e.HasKey(x => new { x.ServiceId, x.RoomId });
+            e.HasOne<Service>().WithMany(s => s.Rooms).HasForeignKey(x => x.ServiceId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(x => x.Room).WithMany().HasForeignKey(x => x.RoomId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<ServiceEmployee>(e =>
+        {
+            e.ToTable("service_employees");
+            e.HasKey(x => new { x.ServiceId, x.EmployeeId });
+            e.HasOne<Service>().WithMany(s => s.Employees).HasForeignKey(x => x.ServiceId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(x => x.Employee).WithMany().HasForeignKey(x => x.EmployeeId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<Employee>(e =>
+        {
+            e.ToTable("employees");
+            e.Property(x => x.FullName).HasMaxLength(200);
+            e.Property(x => x.Color).HasMaxLength(7);
+            e.HasIndex(x => x.UserId).IsUnique();
+            e.HasOne(x => x.User).WithOne(u => u.Employee).HasForeignKey<Employee>(x => x.UserId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<WorkingHours>(e =>
+        {
+            e.ToTable("working_hours", t => t.HasCheckConstraint("ck_working_hours_order", "ends > starts"));
+            e.HasOne<Employee>().WithMany(x => x.WorkingHours).HasForeignKey(x => x.EmployeeId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(x => new { x.EmployeeId, x.Weekday });
+        });
+
+        b.Entity<TimeOff>(e =>
+        {
+            e.ToTable("time_off", t => t.HasCheckConstraint("ck_time_off_order", "ends_at > starts_at"));
+            e.HasOne<Employee>().WithMany(x => x.TimeOff).HasForeignKey(x => x.EmployeeId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(x => new { x.EmployeeId, x.StartsAt });
+        });
+
+        b.Entity<Client>(e =>
+        {
+            e.ToTable("clients");
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.Email).HasMaxLength(254);
+            e.Property(x => x.Phone).HasMaxLength(40);
+            // Emails are stored normalised to lower case by the app; the unique key makes "find or create" race-safe.
+            e.HasIndex(x => x.Email).IsUnique();
+            e.HasIndex(x => x.Name);
+        });
+
+        b.Entity<Booking>(e =>
+        {
+            e.ToTable("bookings", t =>
+            {
+                t.HasCheckConstraint("ck_bookings_order", "ends_at > starts_at");
+                t.HasCheckConstraint("ck_bookings_blocked_not_empty", "NOT isempty(blocked)");
+                t.HasCheckConstraint("ck_bookings_blocked_covers", "lower(blocked) <= starts_at AND upper(blocked) >= ends_at");
+                t.HasCheckConstraint("ck_bookings_guests", "guests BETWEEN 1 AND 100");
+                t.HasCheckConstraint("ck_bookings_status",
+                    "status IN ('Pending','Confirmed','Shooting','Editing','Delivered','Cancelled','NoShow')");
+            });
+            e.Property(x => x.Code).HasMaxLength(12);
+            e.HasIndex(x => x.Code).IsUnique();
+            e.HasIndex(x => x.ManageTokenHash).IsUnique();
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Price).HasPrecision(10, 2);
+            e.Property(x => x.Currency).HasMaxLength(3).IsFixedLength();
+            e.Property(x => x.Source).HasMaxLength(20);
+            e.Property(x => x.Version).HasColumnName("xmin").HasColumnType("xid").IsRowVersion();
+            e.HasOne(x => x.Client).WithMany().HasForeignKey(x => x.ClientId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(x => x.Service).WithMany().HasForeignKey(x => x.ServiceId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(x => x.Room).WithMany().HasForeignKey(x => x.RoomId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(x => x.Photographer).WithMany().HasForeignKey(x => x.PhotographerId).OnDelete(DeleteBehavior.Restrict);
+            e.HasMany(x => x.History).WithOne().HasForeignKey(x => x.BookingId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(x => new { x.StartsAt, x.Status });
+            e.HasIndex(x => new { x.RoomId, x.StartsAt });
+            e.HasIndex(x => new { x.PhotographerId, x.StartsAt });
+            e.HasIndex(x => x.ClientId);
+        });
+
+        b.Entity<BookingStatusChange>(e =>
+        {
+            e.ToTable("booking_status_changes");
+            e.Property(x => x.From).HasColumnName("from_status").HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.To).HasColumnName("to_status").HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.By).HasColumnName("changed_by").HasMaxLength(64);
+            e.HasIndex(x => x.BookingId);
+        });
+
+        b.Entity<AuditEntry>(e =>
+        {
+            e.ToTable("audit_entries");
+            e.Property(x => x.Changes).HasColumnType("jsonb");
+            e.Property(x => x.Actor).HasMaxLength(64);
+            e.Property(x => x.Action).HasMaxLength(64);
+            e.HasIndex(x => x.At);
+            e.HasIndex(x => new { x.EntityType, x.EntityId });
+        });
+
+        b.Entity<BoardEvent>(e =>
+        {
+            e.ToTable("board_events");
+            e.Property(x => x.Kind).HasMaxLength(32);
+            e.HasIndex(x => x.BookingId);
+        });
+
+        ApplySnakeCase(b);
+    }
+
+    /// <summary>Columns, keys and indexes in snake_case, so hand-written SQL reads naturally.</summary>
+    private static void ApplySnakeCase(ModelBuilder b)
+    {
+        foreach (var entity in b.Model.GetEntityTypes())
+        {
+            var table = entity.GetTableName()!;
+            var id = StoreObjectIdentifier.Table(table, entity.GetSchema());
+            foreach (var p in entity.GetProperties().Where(p => p.GetColumnName(id) != "xmin"))
+                p.SetColumnName(Snake(p.GetColumnName(id) ?? p.Name));
+            foreach (var k in entity.GetKeys())
+                k.SetName(k.IsPrimaryKey() ? $"pk_{table}" : $"ak_{table}_{string.Join("_", k.Properties.Select(p => Snake(p.Name)))}");
+            foreach (var fk in entity.GetForeignKeys())
+                fk.SetConstraintName($"fk_{table}_{string.Join("_", fk.Properties.Select(p => Snake(p.Name)))}");
+            foreach (var ix in entity.GetIndexes())
+                ix.SetDatabaseName($"ix_{table}_{string.Join("_", ix.Properties.Select(p => Snake(p.Name)))}");
+        }
+    }
+
+    internal static string Snake(string name)
+    {
+        var sb = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1])))) sb.Append('_');
+                sb.Append(char.ToLowerInvariant(c));
+            }
+            else sb.Append(c);
+        }
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,122 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
+using PhotoStudio.Data;
+using PhotoStudio.Features.Shared;
+using PhotoStudio.Infrastructure;
+using PhotoStudio.Infrastructure.Metrics;
+
+namespace PhotoStudio.Features.Account;
+
+public record LoginForm
+{
+    [Required(ErrorMessage = "Enter your email address.")]
+    [EmailAddress(ErrorMessage = "Enter a valid email address.")]
+    [Display(Name = "Email")]
+    public string Email { get; init; } = "";
+
+    [Required(ErrorMessage = "Enter your password.")]
+    [DataType(DataType.Password)]
+    [Display(Name = "Password")]
+    public string Password { get; init; } = "";
+
+    public string? ReturnUrl { get; init; }
+}
+
+public record TwoFactorForm
+{
+    [Required(ErrorMessage = "Enter the code from your authenticator app.")]
+    [Display(Name = "Authentication code")]
+    public string Code { get; init; } = "";
+
+    [Display(Name = "Remember this device for 30 days")]
+    public bool RememberDevice { get; init; }
+
+    public string? ReturnUrl { get; init; }
+}
+
+[Route("account")]
+public class AccountController(
+    SignInManager<StudioUser> signIn,
+    StudioMetrics metrics,
+    IStringLocalizer<SharedResource> T,
+    ILogger<AccountController> log) : Controller
+{
+    private const string StaffHome = "/board";
+
+    [HttpGet("login"), AllowAnonymous]
+    public IActionResult Login(string? returnUrl)
+    {
+        if (User.Identity?.IsAuthenticated == true) return Redirect(SafeReturnUrl(returnUrl));
+        return this.PageOrFragment("Login", "_LoginForm", new LoginForm { ReturnUrl = returnUrl });
+    }
+
+    [HttpPost("login"), AllowAnonymous]
+    public async Task<IActionResult> Login(LoginForm form)
+    {
+        if (!ModelState.IsValid)
+            return this.PageOrFragment("Login", "_LoginForm", form with { Password = "" });
+
+        var result = await signIn.PasswordSignInAsync(form.Email.Trim(), form.Password, isPersistent: false, lockoutOnFailure: true);
+        if (result.Succeeded)
+        {
+            metrics.SignIn("success");
+            return this.GoTo(SafeReturnUrl(form.ReturnUrl));
+        }
+        if (result.RequiresTwoFactor)
+        {
+            metrics.SignIn("second_factor");
+            return this.GoTo($"/account/2fa?returnUrl={Uri.EscapeDataString(SafeReturnUrl(form.ReturnUrl))}");
+        }
+
+        metrics.SignIn(result.IsLockedOut ? "locked_out" : "failure");
+        log.LogInformation("Sign-in refused (locked out: {LockedOut})", result.IsLockedOut);
+        // One message for every failure, so the form tells nobody which accounts exist or are locked.
+        ModelState.AddModelError("", T["Email or password is incorrect, or the account is temporarily locked."]);
+        return this.PageOrFragment("Login", "_LoginForm", form with { Password = "" });
+    }
+
+    [HttpGet("2fa"), AllowAnonymous]
+    public async Task<IActionResult> TwoFactor(string? returnUrl)
+    {
+        if (await signIn.GetTwoFactorAuthenticationUserAsync() is null) return Redirect("/account/login");
+        return this.PageOrFragment("TwoFactor", "_TwoFactorForm", new TwoFactorForm { ReturnUrl = returnUrl });
+    }
+
+    [HttpPost("2fa"), AllowAnonymous]
+    public async Task<IActionResult> TwoFactor(TwoFactorForm form)
+    {
+        if (await signIn.GetTwoFactorAuthenticationUserAsync() is null) return this.GoTo("/account/login");
+        if (!ModelState.IsValid) return this.PageOrFragment("TwoFactor", "_TwoFactorForm", form with { Code = "" });
+
+        var code = form.Code.Replace(" ", "").Replace("-", "");
+        var result = await signIn.TwoFactorAuthenticatorSignInAsync(code, isPersistent: false, rememberClient: form.RememberDevice);
+        if (result.Succeeded)
+        {
+            metrics.SignIn("success");
+            return this.GoTo(SafeReturnUrl(form.ReturnUrl));
+        }
+        metrics.SignIn(result.IsLockedOut ? "locked_out" : "failure");
+        ModelState.AddModelError(nameof(TwoFactorForm.Code), T["That code is not valid. Check your authenticator app and try again."]);
+        return this.PageOrFragment("TwoFactor", "_TwoFactorForm", form with { Code = "" });
+    }
+
+    [HttpGet("logout"), AllowAnonymous]
+    public IActionResult Logout() => User.Identity?.IsAuthenticated == true ? View() : Redirect("/account/login");
+
+    [HttpPost("logout"), AllowAnonymous]
+    [ActionName("Logout")]
+    public async Task<IActionResult> LogoutPost()
+    {
+        await signIn.SignOutAsync();
+        Flash.Info(TempData, T["You have signed out."]);
+        return this.GoTo("/account/login");
+    }
+
+    private string SafeReturnUrl(string? returnUrl) =>
+        !string.IsNullOrEmpty(returnUrl) && Url.IsLocalUrl(returnUrl) && !returnUrl.StartsWith("/account/", StringComparison.OrdinalIgnoreCase)
+            ? returnUrl
+            : StaffHome;
+}

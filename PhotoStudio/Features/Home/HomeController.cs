@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using PhotoStudio.Data;
+
+namespace PhotoStudio.Features.Home;
+
+public record LandingPage(StudioSettings? Studio, IReadOnlyList<LandingService> Services, IReadOnlyList<LandingRoom> Rooms);
+public record LandingService(string Name, string Description, int DurationMinutes, decimal Price, bool NeedsPhotographer);
+public record LandingRoom(string Name, string Description, int Capacity);
+
+/// <summary>The studio's public front page.</summary>
+[AllowAnonymous]
+public class HomeController(StudioDb db) : Controller
+{
+    [HttpGet("/")]
+    public async Task<IActionResult> Index(CancellationToken ct)
+    {
+        var studio = await db.Settings.AsNoTracking().FirstOrDefaultAsync(ct);
+        var services = await db.Services.AsNoTracking().Where(s => s.IsActive).OrderBy(s => s.Price)
+            .Select(s => new LandingService(s.Name, s.Description, s.DurationMinutes, s.Price, s.NeedsPhotographer))
+            .ToListAsync(ct);
+        var rooms = await db.Rooms.AsNoTracking().Where(r => r.IsActive).OrderBy(r => r.Name)
+            .Select(r => new LandingRoom(r.Name, r.Description, r.Capacity))
+            .ToListAsync(ct);
+        return View(new LandingPage(studio, services, rooms));
+    }
+}

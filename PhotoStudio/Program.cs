@@ -1,0 +1,123 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Razor;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using PhotoStudio.Data;
+using PhotoStudio.Data.Seeding;
+using PhotoStudio.Features.Account;
+using PhotoStudio.Features.Shared;
+using PhotoStudio.Features.Health;
+using PhotoStudio.Infrastructure;
+using PhotoStudio.Infrastructure.Metrics;
+using Serilog;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Options and logging
+builder.Logging.ClearProviders();
+builder.Logging.AddSerilog(StudioLogging.CreateLogger(builder.Configuration, builder.Environment), dispose: true);
+builder.Services.AddSingleton(TimeProvider.System);
+
+// Data
+var connectionString = builder.Configuration.GetConnectionString("Studio")
+    ?? throw new InvalidOperationException(
+        "No database configured: set ConnectionStrings__Studio (./ops/run starts a private PostgreSQL for you).");
+builder.Services.AddDbContext<StudioDb>(o => o
+    .UseNpgsql(connectionString)
+    // Migrations are hand-written and there is no model snapshot; the drift test guards the model instead.
+    .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
+
+// Identity and access
+builder.Services.AddIdentity<StudioUser, StudioRole>(o =>
+    {
+        o.User.RequireUniqueEmail = true;
+        o.Password.RequiredLength = 12;
+        o.Password.RequireNonAlphanumeric = false;
+        o.Password.RequireUppercase = false;
+        o.Password.RequireLowercase = false;
+        o.Password.RequireDigit = false;
+        o.Lockout.MaxFailedAccessAttempts = 5;
+        o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+        o.Lockout.AllowedForNewUsers = true;
+    })
+    .AddEntityFrameworkStores<StudioDb>()
+    .AddSignInManager<StudioSignInManager>()
+    .AddDefaultTokenProviders();
+// OWASP's figure for PBKDF2-HMAC-SHA512.
+builder.Services.Configure<PasswordHasherOptions>(o => o.IterationCount = 210_000);
+builder.Services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+builder.Services.ConfigureApplicationCookie(StudioCookies.Configure);
+builder.Services.AddAuthorization(o =>
+{
+    foreach (var permission in Permissions.All)
+        o.AddPolicy(permission, p => p.RequireAuthenticatedUser().RequireClaim(Permissions.ClaimType, permission));
+    o.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+});
+builder.Services.AddAntiforgery(o =>
+{
+    o.HeaderName = "RequestVerificationToken";
+    o.Cookie.Name = "ps.antiforgery";
+    o.Cookie.SameSite = SameSiteMode.Strict;
+});
+
+// Services
+builder.Services.AddScoped<StudioSetup>();
+builder.Services.AddScoped<DemoSeeder>();
+builder.Services.AddPrometheusExporter();
+builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
+
+// MVC, views beside their controllers, localization
+builder.Services.AddLocalization();
+builder.Services.Configure<RequestLocalizationOptions>(o =>
+{
+    CultureInfo[] cultures = [new("en"), new("ru")];
+    o.DefaultRequestCulture = new RequestCulture("en");
+    o.SupportedCultures = cultures;
+    o.SupportedUICultures = cultures;
+    o.RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
+});
+builder.Services
+    .AddControllersWithViews(o => o.Filters.Add(new AutoValidateAntiforgeryTokenAttribute()))
+    .AddViewLocalization()
+    .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, f) => f.Create(typeof(SharedResource)))
+    .AddRazorOptions(o =>
+    {
+        o.ViewLocationFormats.Clear();
+        o.ViewLocationFormats.Add("/Features/{1}/{0}.cshtml");
+        o.ViewLocationFormats.Add("/Features/Shared/{0}.cshtml");
+    });
+
+var app = builder.Build();
+StaticFiles.UseRepositoryWebRoot(app.Environment);
+
+// Pipeline
+app.UseSecurityHeaders();
+app.UseRequestLogging();
+if (!app.Environment.IsDevelopment())
+    app.UseHsts();
+app.UseExceptionHandler("/error/500");
+app.UseStatusCodePagesWithReExecute("/error/{0}");
+app.UseStaticFiles();
+app.UseRequestLocalization();
+app.UseRouting();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapControllers();
+app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
+app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+app.MapPrometheusMetrics("/metrics");
+// Unknown addresses are a 404 for everyone; without this the fallback policy would send visitors to sign in.
+app.MapFallback("{*path}", () => Results.NotFound()).AllowAnonymous();
+
+await using (var scope = app.Services.CreateAsyncScope())
+    await scope.ServiceProvider.GetRequiredService<StudioSetup>().RunAsync(app.Lifetime.ApplicationStopping);
+
+app.Run();
+
+/// <summary>Visible to the test project's WebApplicationFactory.</summary>
+public partial class Program;
