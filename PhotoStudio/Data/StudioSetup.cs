@@ -30,6 +30,14 @@ public class StudioSetup(
         try
         {
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({SetupLockKey})", ct);
+            // EF probes the history table with a SELECT and logs an error when it is missing, which on a
+            // fresh database alarms operators for nothing; creating it first (as EF would) keeps the log clean.
+            await db.Database.ExecuteSqlRawAsync("""
+                CREATE TABLE IF NOT EXISTS "__EFMigrationsHistory" (
+                    "MigrationId" character varying(150) NOT NULL,
+                    "ProductVersion" character varying(32) NOT NULL,
+                    CONSTRAINT "PK___EFMigrationsHistory" PRIMARY KEY ("MigrationId"))
+                """, ct);
             await db.Database.MigrateAsync(ct);
             await EnsureRolesAsync();
             if (environment.IsDevelopment() && await DemoSeeder.IsEmptyAsync(db, ct))

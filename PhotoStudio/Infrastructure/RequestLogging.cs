@@ -74,7 +74,11 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, ILogger<Req
             : LogLevel.Information;
         if (!logger.IsEnabled(level)) return;
 
-        var route = (matched as RouteEndpoint)?.RoutePattern.RawText ?? RequestLogging.RedactPath(context.Request.Path.Value ?? "/");
+        // The catch-all 404 endpoint says nothing useful as a template: log the (redacted) path instead.
+        var template = (matched as RouteEndpoint)?.RoutePattern.RawText;
+        var route = template is null || template.StartsWith("{*")
+            ? RequestLogging.RedactPath(context.Request.Path.Value ?? "/")
+            : "/" + template.TrimStart('/');
         var traceId = Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier;
         using (logger.BeginScope(new[] { new KeyValuePair<string, object>("TraceId", traceId) }))
             logger.Log(level, "HTTP {Method} {Route} responded {Status} in {Elapsed:0.0} ms",
