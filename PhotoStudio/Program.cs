@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
+using Microsoft.Extensions.WebEncoders;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
@@ -72,6 +75,8 @@ builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags
 
 // MVC, views beside their controllers, localization
 builder.Services.AddLocalization();
+// Cyrillic (and any other script) as characters in the HTML, not as numeric entities.
+builder.Services.Configure<WebEncoderOptions>(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
 builder.Services.Configure<RequestLocalizationOptions>(o =>
 {
     CultureInfo[] cultures = [new("en"), new("ru")];

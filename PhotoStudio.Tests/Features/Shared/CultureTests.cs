@@ -1,0 +1,36 @@
+using PhotoStudio.Tests.Support;
+
+namespace PhotoStudio.Tests.Features.Shared;
+
+public class CultureTests(StudioApp app) : IClassFixture<StudioApp>
+{
+    [Fact]
+    public async Task Choosing_russian_is_remembered_and_translates_pages_and_validation()
+    {
+        var client = app.NewClient();
+        var response = await client.SubmitAsync("/account/login", "form[action='/culture']",
+            new Dictionary<string, string> { ["culture"] = "ru", ["returnUrl"] = "/account/login" });
+        Assert.Equal(System.Net.HttpStatusCode.SeeOther, response.StatusCode);
+        Assert.Equal("/account/login", response.Headers.Location!.OriginalString);
+
+        var page = await client.GetDocumentAsync("/account/login");
+        Assert.Equal("ru", page.DocumentElement.GetAttribute("lang"));
+        Assert.Equal("Вход для сотрудников", page.QuerySelector("h1")!.TextContent.Trim());
+        Assert.Contains("Вход для сотрудников", page.Title);
+
+        var invalid = await client.SubmitAsync("/account/login", "#login-form",
+            new Dictionary<string, string> { ["Email"] = "", ["Password"] = "" });
+        Assert.Contains("Введите адрес эл. почты.", (await invalid.ReadDocumentAsync()).Single("#Email-error").TextContent);
+    }
+
+    [Fact]
+    public async Task An_unknown_culture_or_foreign_return_url_falls_back_safely()
+    {
+        var client = app.NewClient();
+        var response = await client.SubmitAsync("/", "form[action='/culture']",
+            new Dictionary<string, string> { ["culture"] = "xx", ["returnUrl"] = "https://evil.example/" });
+        Assert.Equal("/", response.Headers.Location!.OriginalString);
+        var page = await client.GetDocumentAsync("/");
+        Assert.Equal("en", page.DocumentElement.GetAttribute("lang"));
+    }
+}
