@@ -2,7 +2,11 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using Microsoft.Extensions.WebEncoders;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
@@ -15,6 +19,8 @@ using PhotoStudio.Features.Account;
 using PhotoStudio.Features.Shared;
 using PhotoStudio.Features.Health;
 using PhotoStudio.Infrastructure;
+using PhotoStudio.Infrastructure.Audit;
+using PhotoStudio.Infrastructure.Security;
 using PhotoStudio.Infrastructure.Metrics;
 using Serilog;
 
@@ -29,10 +35,19 @@ builder.Services.AddSingleton(TimeProvider.System);
 var connectionString = builder.Configuration.GetConnectionString("Studio")
     ?? throw new InvalidOperationException(
         "No database configured: set ConnectionStrings__Studio (./ops/run starts a private PostgreSQL for you).");
-builder.Services.AddDbContext<StudioDb>(o => o
+builder.Services.AddHttpContextAccessor();
+builder.Services.AddScoped<AuditContext>();
+builder.Services.AddScoped<AuditInterceptor>();
+builder.Services.AddScoped<AuditLog>();
+builder.Services.AddDbContext<StudioDb>((services, o) => o
     .UseNpgsql(connectionString)
+    .AddInterceptors(services.GetRequiredService<AuditInterceptor>())
     // Migrations are hand-written and there is no model snapshot; the drift test guards the model instead.
     .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
+// Keys in PostgreSQL: cookies survive restarts and every instance can read what another issued.
+builder.Services.AddDataProtection().SetApplicationName("PhotoStudio");
+builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(services =>
+    new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DatabaseXmlRepository(services.GetRequiredService<IServiceScopeFactory>())));
 
 // Identity and access
 builder.Services.AddIdentity<StudioUser, StudioRole>(o =>
@@ -48,8 +63,18 @@ builder.Services.AddIdentity<StudioUser, StudioRole>(o =>
         o.Lockout.AllowedForNewUsers = true;
     })
     .AddEntityFrameworkStores<StudioDb>()
+    .AddUserStore<StudioUserStore>()
     .AddSignInManager<StudioSignInManager>()
-    .AddDefaultTokenProviders();
+    .AddClaimsPrincipalFactory<StudioClaimsFactory>()
+    .AddPasswordValidator<CommonPasswordValidator>()
+    .AddDefaultTokenProviders()
+    .AddTokenProvider<AuthenticatorCodes>(TokenOptions.DefaultAuthenticatorProvider);
+builder.Services.Configure<CookieAuthenticationOptions>(IdentityConstants.TwoFactorRememberMeScheme, o =>
+{
+    o.ExpireTimeSpan = TimeSpan.FromDays(30);
+    o.Cookie.HttpOnly = true;
+    o.Cookie.SameSite = SameSiteMode.Lax;
+});
 // OWASP's figure for PBKDF2-HMAC-SHA512.
 builder.Services.Configure<PasswordHasherOptions>(o => o.IterationCount = 210_000);
 builder.Services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
@@ -89,12 +114,7 @@ builder.Services
     .AddControllersWithViews(o => o.Filters.Add(new AutoValidateAntiforgeryTokenAttribute()))
     .AddViewLocalization()
     .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, f) => f.Create(typeof(SharedResource)))
-    .AddRazorOptions(o =>
-    {
-        o.ViewLocationFormats.Clear();
-        o.ViewLocationFormats.Add("/Features/{1}/{0}.cshtml");
-        o.ViewLocationFormats.Add("/Features/Shared/{0}.cshtml");
-    });
+    .AddRazorOptions(FeatureFolders.Configure);
 
 var app = builder.Build();
 StaticFiles.UseRepositoryWebRoot(app.Environment);
@@ -110,6 +130,7 @@ app.UseStaticFiles();
 app.UseRequestLocalization();
 app.UseRouting();
 app.UseAuthentication();
+app.UseMiddleware<AccountObligations>();
 app.UseAuthorization();
 
 app.MapControllers();

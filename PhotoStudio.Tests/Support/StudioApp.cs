@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PhotoStudio.Data;
@@ -14,6 +15,9 @@ namespace PhotoStudio.Tests.Support;
 public class StudioApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public string ConnectionString { get; private set; } = "";
+
+    /// <summary>The app's clock (its <see cref="TimeProvider"/>): real time, which a test may move forward.</summary>
+    public TestClock Clock { get; } = new();
 
     /// <summary>The environment the app runs in; the template itself is built in Development so the demo is seeded.</summary>
     protected virtual string Environment => "Testing";
@@ -33,6 +37,7 @@ public class StudioApp : WebApplicationFactory<Program>, IAsyncLifetime
     {
         builder.UseEnvironment(Environment);
         builder.UseSetting("ConnectionStrings:Studio", ConnectionString);
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
     /// <summary>A new database context on this app's database, for arranging and asserting.</summary>

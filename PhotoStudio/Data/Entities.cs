@@ -234,3 +234,11 @@ public class BoardEvent
     public required string Kind { get; set; }
     public DateTime At { get; set; }
 }
+
+/// <summary>One ASP.NET Core data-protection key, shared by every app instance through the database.</summary>
+public class DataProtectionKey
+{
+    public int Id { get; set; }
+    public required string FriendlyName { get; set; }
+    public required string Xml { get; set; }
+}

@@ -27,6 +27,7 @@ public class StudioDb(DbContextOptions<StudioDb> options) : IdentityDbContext<St
     public DbSet<BookingStatusChange> BookingStatusChanges => Set<BookingStatusChange>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<BoardEvent> BoardEvents => Set<BoardEvent>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -188,6 +189,12 @@ public class StudioDb(DbContextOptions<StudioDb> options) : IdentityDbContext<St
             e.ToTable("board_events");
             e.Property(x => x.Kind).HasMaxLength(32);
             e.HasIndex(x => x.BookingId);
+        });
+
+        b.Entity<DataProtectionKey>(e =>
+        {
+            e.ToTable("data_protection_keys");
+            e.HasIndex(x => x.FriendlyName).IsUnique();
         });
 
         ApplySnakeCase(b);

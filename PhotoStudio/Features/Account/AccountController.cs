@@ -6,6 +6,7 @@ using Microsoft.Extensions.Localization;
 using PhotoStudio.Data;
 using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure;
+using PhotoStudio.Infrastructure.Audit;
 using PhotoStudio.Infrastructure.Metrics;
 
 namespace PhotoStudio.Features.Account;
@@ -25,6 +26,15 @@ public record LoginForm
     public string? ReturnUrl { get; init; }
 }
 
+public record RecoveryCodeForm
+{
+    [Required(ErrorMessage = "Enter one of your recovery codes.")]
+    [Display(Name = "Recovery code")]
+    public string Code { get; init; } = "";
+
+    public string? ReturnUrl { get; init; }
+}
+
 public record TwoFactorForm
 {
     [Required(ErrorMessage = "Enter the code from your authenticator app.")]
@@ -40,6 +50,8 @@ public record TwoFactorForm
 [Route("account")]
 public class AccountController(
     SignInManager<StudioUser> signIn,
+    UserManager<StudioUser> users,
+    AuditLog audit,
     StudioMetrics metrics,
     IStringLocalizer<SharedResource> T,
     ILogger<AccountController> log) : Controller
@@ -60,9 +72,11 @@ public class AccountController(
             return this.PageOrFragment("Login", "_LoginForm", form with { Password = "" });
 
         var result = await signIn.PasswordSignInAsync(form.Email.Trim(), form.Password, isPersistent: false, lockoutOnFailure: true);
+        var user = await users.FindByEmailAsync(form.Email.Trim());
         if (result.Succeeded)
         {
             metrics.SignIn("success");
+            await audit.RecordAsync("signin.succeeded", user?.Id, form.Email);
             return this.GoTo(SafeReturnUrl(form.ReturnUrl));
         }
         if (result.RequiresTwoFactor)
@@ -73,6 +87,7 @@ public class AccountController(
 
         metrics.SignIn(result.IsLockedOut ? "locked_out" : "failure");
         log.LogInformation("Sign-in refused (locked out: {LockedOut})", result.IsLockedOut);
+        await audit.RecordAsync(result.IsLockedOut ? "signin.locked_out" : "signin.failed", user?.Id, form.Email);
         // One message for every failure, so the form tells nobody which accounts exist or are locked.
         ModelState.AddModelError("", T["Email or password is incorrect, or the account is temporarily locked."]);
         return this.PageOrFragment("Login", "_LoginForm", form with { Password = "" });
@@ -92,15 +107,48 @@ public class AccountController(
         if (!ModelState.IsValid) return this.PageOrFragment("TwoFactor", "_TwoFactorForm", form with { Code = "" });
 
         var code = form.Code.Replace(" ", "").Replace("-", "");
+        var user = await signIn.GetTwoFactorAuthenticationUserAsync();
         var result = await signIn.TwoFactorAuthenticatorSignInAsync(code, isPersistent: false, rememberClient: form.RememberDevice);
         if (result.Succeeded)
         {
             metrics.SignIn("success");
+            await audit.RecordAsync("signin.succeeded", user!.Id, user.Email);
             return this.GoTo(SafeReturnUrl(form.ReturnUrl));
         }
         metrics.SignIn(result.IsLockedOut ? "locked_out" : "failure");
+        await audit.RecordAsync(result.IsLockedOut ? "signin.locked_out" : "2fa.code_failed", user!.Id, user.Email);
         ModelState.AddModelError(nameof(TwoFactorForm.Code), T["That code is not valid. Check your authenticator app and try again."]);
         return this.PageOrFragment("TwoFactor", "_TwoFactorForm", form with { Code = "" });
+    }
+
+    [HttpGet("2fa/recovery"), AllowAnonymous]
+    public async Task<IActionResult> Recovery(string? returnUrl)
+    {
+        if (await signIn.GetTwoFactorAuthenticationUserAsync() is null) return Redirect("/account/login");
+        return this.PageOrFragment("Recovery", "_RecoveryForm", new RecoveryCodeForm { ReturnUrl = returnUrl });
+    }
+
+    [HttpPost("2fa/recovery"), AllowAnonymous]
+    public async Task<IActionResult> Recovery(RecoveryCodeForm form)
+    {
+        var user = await signIn.GetTwoFactorAuthenticationUserAsync();
+        if (user is null) return this.GoTo("/account/login");
+        if (!ModelState.IsValid) return this.PageOrFragment("Recovery", "_RecoveryForm", form with { Code = "" });
+
+        var result = await signIn.TwoFactorRecoveryCodeSignInAsync(form.Code.Replace(" ", ""));
+        if (result.Succeeded)
+        {
+            metrics.SignIn("success");
+            await audit.RecordAsync("2fa.recovery_code_used", user.Id, user.Email);
+            Flash.Info(TempData, T["You signed in with a recovery code. It cannot be used again; make new codes on your security page if you are running low."]);
+            return this.GoTo(SafeReturnUrl(form.ReturnUrl));
+        }
+        // Identity does not count failed recovery codes towards lockout; this makes guessing them as slow as guessing passwords.
+        await users.AccessFailedAsync(user);
+        metrics.SignIn("failure");
+        await audit.RecordAsync("2fa.recovery_code_failed", user.Id, user.Email);
+        ModelState.AddModelError(nameof(RecoveryCodeForm.Code), T["That recovery code is not valid or was already used."]);
+        return this.PageOrFragment("Recovery", "_RecoveryForm", form with { Code = "" });
     }
 
     [HttpGet("logout"), AllowAnonymous]
@@ -110,6 +158,8 @@ public class AccountController(
     [ActionName("Logout")]
     public async Task<IActionResult> LogoutPost()
     {
+        if (User.Identity?.IsAuthenticated == true)
+            await audit.RecordAsync("signout");
         await signIn.SignOutAsync();
         Flash.Info(TempData, T["You have signed out."]);
         return this.GoTo("/account/login");

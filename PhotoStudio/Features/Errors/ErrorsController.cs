@@ -2,11 +2,23 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
 using PhotoStudio.Infrastructure;
 
 namespace PhotoStudio.Features.Errors;
 
-public record ErrorPage(int Status, string TraceId);
+public record ErrorPage(int Status, string TraceId)
+{
+    public (string Heading, string Text) Describe(IStringLocalizer T) => Status switch
+    {
+        404 => (T["Page not found"], T["The page you asked for does not exist or has moved."]),
+        403 => (T["Not allowed"], T["Your account does not have permission to open this page. Ask an administrator if you need it."]),
+        400 => (T["Bad request"], T["The request could not be understood. Reload the page and try again."]),
+        429 => (T["Too many requests"], T["Please wait a moment and try again."]),
+        >= 500 => (T["Something went wrong"], T["An unexpected error happened on our side. Please try again; if it keeps happening, tell the studio the trace id below."]),
+        _ => (T["Something went wrong"], T["The request could not be completed."]),
+    };
+}
 
 /// <summary>Friendly 4xx/5xx pages with a trace id; reached by re-execution, so never a stack trace.</summary>
 [AllowAnonymous]
@@ -23,6 +35,12 @@ public class ErrorsController(ILogger<ErrorsController> log) : Controller
             log.LogError(failure.Error, "Unhandled exception on {Path} (trace {TraceId})", failure.Path, traceId);
 
         Response.StatusCode = status;
-        return this.PageOrFragment("Error", "_Error", new ErrorPage(status, traceId));
+        if (Request.WantsFragment())
+        {
+            // htmx swaps these statuses (see htmx-config in _Layout) into the flash area, never into the fragment's target.
+            Response.HxRetarget("#flash");
+            Response.HxReswap("innerHTML");
+        }
+        return this.PageOrFragment("Error", "_ErrorAlert", new ErrorPage(status, traceId));
     }
 }
