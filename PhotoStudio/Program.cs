@@ -16,6 +16,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using PhotoStudio.Data;
 using PhotoStudio.Data.Seeding;
 using PhotoStudio.Features.Account;
+using PhotoStudio.Features.Admin;
 using PhotoStudio.Features.Shared;
 using PhotoStudio.Features.Health;
 using PhotoStudio.Infrastructure;
@@ -95,6 +96,8 @@ builder.Services.AddAntiforgery(o =>
 // Services
 builder.Services.AddScoped<StudioSetup>();
 builder.Services.AddScoped<DemoSeeder>();
+builder.Services.AddScoped<RoleMatrix>();
+builder.Services.AddScoped<PasswordReset>();
 builder.Services.AddPrometheusExporter();
 builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
 

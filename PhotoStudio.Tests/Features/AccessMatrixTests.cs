@@ -1,0 +1,133 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using PhotoStudio.Data.Seeding;
+using PhotoStudio.Features.Account;
+using PhotoStudio.Tests.Support;
+
+namespace PhotoStudio.Tests.Features;
+
+/// <summary>
+/// Who may do what, endpoint by endpoint: every route of the app is listed here with what it requires, and
+/// each demo role and an anonymous visitor try every one of them (GET and POST).
+/// </summary>
+public class AccessMatrixTests(StudioApp app) : IClassFixture<StudioApp>
+{
+    private const string Anyone = "anyone";
+    private const string SignedIn = "signed-in";
+
+    // (method, route template as routing knows it, a concrete URL, what it requires). Order matters only in that
+    // the requests that end or change the session come last.
+    public static readonly (string Method, string Template, string Url, string Requires)[] Endpoints =
+    [
+        ("GET", "/", "/", Anyone),
+        ("GET", "/{*path}", "/no-such-page", Anyone),
+        ("POST", "/{*path}", "/no-such-page", Anyone),
+        ("GET", "/error/{status:int}", "/error/404", Anyone),
+        ("POST", "/error/{status:int}", "/error/404", Anyone),
+        ("GET", "/health/live", "/health/live", Anyone),
+        ("POST", "/health/live", "/health/live", Anyone),
+        ("GET", "/health/ready", "/health/ready", Anyone),
+        ("POST", "/health/ready", "/health/ready", Anyone),
+        ("GET", "/metrics", "/metrics", Anyone),
+        ("POST", "/culture", "/culture", Anyone),
+        ("GET", "/account/login", "/account/login", Anyone),
+        ("POST", "/account/login", "/account/login", Anyone),
+        ("GET", "/account/2fa", "/account/2fa", Anyone),
+        ("POST", "/account/2fa", "/account/2fa", Anyone),
+        ("GET", "/account/2fa/recovery", "/account/2fa/recovery", Anyone),
+        ("POST", "/account/2fa/recovery", "/account/2fa/recovery", Anyone),
+        ("GET", "/board", "/board", Permissions.BookingsViewOwn),
+        ("GET", "/admin/roles", "/admin/roles", Permissions.RolesManage),
+        ("GET", "/account/security", "/account/security", SignedIn),
+        ("POST", "/account/security/enable", "/account/security/enable", SignedIn),
+        ("POST", "/account/security/recovery-codes", "/account/security/recovery-codes", SignedIn),
+        ("POST", "/account/security/disable", "/account/security/disable", SignedIn),
+        ("GET", "/account/password", "/account/password", SignedIn),
+        ("POST", "/account/password", "/account/password", SignedIn),
+        ("POST", "/admin/roles", "/admin/roles", Permissions.RolesManage),
+        ("POST", "/account/security/sign-out-everywhere", "/account/security/sign-out-everywhere", SignedIn),
+        ("GET", "/account/logout", "/account/logout", Anyone),
+        ("POST", "/account/logout", "/account/logout", Anyone),
+    ];
+
+    public static TheoryData<string> Visitors()
+    {
+        var data = new TheoryData<string> { "anonymous" };
+        foreach (var account in DemoSeeder.Accounts) data.Add(account.Email);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Visitors))]
+    public async Task Every_endpoint_answers_each_role_as_the_permission_matrix_says(string visitor)
+    {
+        // A database of its own per visitor: the admin's posts change roles, the last requests end sessions.
+        await using var own = new StudioApp();
+        await own.InitializeAsync();
+        var client = own.NewClient();
+        var role = DemoSeeder.Accounts.SingleOrDefault(a => a.Email == visitor)?.Role;
+        if (role is not null) await client.SignInAsync(visitor);
+        var permissions = role is null ? [] : Roles.DefaultMatrix[role];
+
+        var wrong = new List<string>();
+        foreach (var (method, _, url, requires) in Endpoints)
+        {
+            var response = method == "GET" ? await client.GetAsync(url) : await PostAsync(client, url);
+            var status = (int)response.StatusCode;
+            var toLogin = response.Headers.Location?.ToString().Contains("/account/login") == true && url != "/account/logout";
+            // An open endpoint may still send a visitor on (the 2FA step without a pending sign-in goes back to sign-in).
+            if (requires == Anyone && toLogin) toLogin = false;
+            var expected = requires switch
+            {
+                Anyone => "allowed",
+                _ when role is null => "sign-in",
+                SignedIn => "allowed",
+                _ => permissions.Contains(requires) ? "allowed" : "forbidden",
+            };
+            var actual = status >= 500 ? $"error {status}"
+                : status == 403 ? "forbidden"
+                : toLogin || status == 401 ? "sign-in"
+                : status == 400 ? "bad request"
+                : "allowed";
+            if (actual != expected) wrong.Add($"{method} {url}: expected {expected}, got {actual} ({status})");
+        }
+        Assert.True(wrong.Count == 0, $"{visitor}:\n" + string.Join("\n", wrong));
+    }
+
+    [Fact]
+    public void Every_endpoint_states_its_access_and_is_in_the_matrix()
+    {
+        var endpoints = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        var unstated = new List<string>();
+        var unlisted = new List<string>();
+        foreach (var endpoint in endpoints)
+        {
+            var template = "/" + endpoint.RoutePattern.RawText!.TrimStart('/');
+            var methods = endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET", "POST"];
+            var anonymous = endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null;
+            var policies = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>();
+            if (!anonymous && policies.Count == 0) unstated.Add(template);
+            // A plain [Authorize] is for a user's own account pages only; everything else names a permission.
+            if (!anonymous && policies.Count > 0 && policies.All(p => p.Policy is null) && !template.StartsWith("/account/"))
+                unstated.Add(template + " (no permission named)");
+            foreach (var method in methods.Where(m => m is "GET" or "POST"))
+                if (!Endpoints.Any(e => e.Method == method && e.Template == template)) unlisted.Add($"{method} {template}");
+        }
+        Assert.True(unstated.Count == 0, "Endpoints without explicit access metadata:\n" + string.Join("\n", unstated));
+        Assert.True(unlisted.Count == 0, "Endpoints missing from the access matrix test:\n" + string.Join("\n", unlisted));
+        Assert.Equal(Endpoints.Length, Endpoints.Select(e => (e.Method, e.Template)).Distinct().Count());
+    }
+
+    /// <summary>A POST carrying the antiforgery token, as the page's htmx or form would.</summary>
+    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string url)
+    {
+        var home = await client.GetDocumentAsync("/");
+        var token = JsonDocument.Parse(home.Body!.GetAttribute("hx-headers")!).RootElement.GetProperty("RequestVerificationToken").GetString();
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new FormUrlEncodedContent([]) };
+        request.Headers.Add("RequestVerificationToken", token);
+        return await client.SendAsync(request);
+    }
+}

@@ -1,0 +1,69 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using PhotoStudio.Data;
+using PhotoStudio.Features.Account;
+using PhotoStudio.Infrastructure.Audit;
+
+namespace PhotoStudio.Features.Admin;
+
+public record RoleRow(string Id, string Name, bool RequiresTwoFactor, IReadOnlySet<string> Permissions);
+public record RoleMatrixPage(IReadOnlyList<RoleRow> Roles, IReadOnlyList<string> Permissions, IReadOnlyList<string> Errors, int Changes);
+
+/// <summary>Reads and saves the roles × permissions matrix; every change is audited, and Admin always keeps roles.manage.</summary>
+public class RoleMatrix(StudioDb db, RoleManager<StudioRole> roles, AuditLog audit)
+{
+    public async Task<RoleMatrixPage> LoadAsync(IReadOnlyList<string>? errors = null, int changes = 0, CancellationToken ct = default)
+    {
+        var all = await db.Roles.AsNoTracking().OrderBy(r => r.Name).ToListAsync(ct);
+        var claims = await db.RoleClaims.AsNoTracking().Where(c => c.ClaimType == Permissions.ClaimType)
+            .Select(c => new { c.RoleId, c.ClaimValue }).ToListAsync(ct);
+        var rows = all.Select(r => new RoleRow(r.Id, r.Name!, r.RequiresTwoFactor,
+            claims.Where(c => c.RoleId == r.Id).Select(c => c.ClaimValue!).ToHashSet())).ToList();
+        return new RoleMatrixPage(rows, Permissions.All, errors ?? [], changes);
+    }
+
+    /// <param name="granted">"Role|permission" pairs that should be on; everything else is off.</param>
+    /// <param name="twoFactor">Names of the roles that should require two-factor sign-in.</param>
+    public async Task<RoleMatrixPage> SaveAsync(IReadOnlyCollection<string> granted, IReadOnlyCollection<string> twoFactor, CancellationToken ct = default)
+    {
+        var errors = new List<string>();
+        var changes = 0;
+        foreach (var role in await roles.Roles.OrderBy(r => r.Name).ToListAsync(ct))
+        {
+            var current = (await roles.GetClaimsAsync(role)).Where(c => c.Type == Permissions.ClaimType).Select(c => c.Value).ToHashSet();
+            var wanted = Permissions.All.Where(p => granted.Contains($"{role.Name}|{p}")).ToHashSet();
+            if (role.Name == Roles.Admin && !wanted.Contains(Permissions.RolesManage))
+            {
+                errors.Add(RemovingAdminRolesManage);
+                wanted.Add(Permissions.RolesManage);
+            }
+            foreach (var permission in wanted.Except(current))
+            {
+                await roles.AddClaimAsync(role, new Claim(Permissions.ClaimType, permission));
+                await audit.RecordAsync("role.permission_granted", changes: Change(role, permission, false, true), ct: ct);
+                changes++;
+            }
+            foreach (var permission in current.Except(wanted))
+            {
+                await roles.RemoveClaimAsync(role, new Claim(Permissions.ClaimType, permission));
+                await audit.RecordAsync("role.permission_revoked", changes: Change(role, permission, true, false), ct: ct);
+                changes++;
+            }
+            var requires = twoFactor.Contains(role.Name!);
+            if (requires != role.RequiresTwoFactor)
+            {
+                role.RequiresTwoFactor = requires; // audited by the interceptor as a change of the role
+                await roles.UpdateAsync(role);
+                changes++;
+            }
+        }
+        return await LoadAsync(errors, changes, ct);
+    }
+
+    /// <summary>The key of the refusal message; the controller localizes it.</summary>
+    public const string RemovingAdminRolesManage = "The Admin role always keeps roles.manage, so nobody can lock the studio out.";
+
+    private static Dictionary<string, object?[]> Change(StudioRole role, string permission, bool from, bool to) =>
+        new() { [$"{role.Name}.{permission}"] = [from, to] };
+}
