@@ -53,15 +53,8 @@ public class AccessMatrixTests(StudioApp app) : IClassFixture<StudioApp>
         ("POST", "/account/logout", "/account/logout", Anyone),
     ];
 
-    public static TheoryData<string> Visitors()
-    {
-        var data = new TheoryData<string> { "anonymous" };
-        foreach (var account in DemoSeeder.Accounts) data.Add(account.Email);
-        return data;
-    }
-
     [Theory]
-    [MemberData(nameof(Visitors))]
+    [MemberData(nameof(Visitors.AnonymousAndEveryDemoAccount), MemberType = typeof(Visitors))]
     public async Task Every_endpoint_answers_each_role_as_the_permission_matrix_says(string visitor)
     {
         // A database of its own per visitor: the admin's posts change roles, the last requests end sessions.

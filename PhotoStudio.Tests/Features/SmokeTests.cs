@@ -8,15 +8,8 @@ namespace PhotoStudio.Tests.Features;
 /// <summary>Every GET endpoint without route parameters, for anonymous visitors and each demo role: never a 5xx.</summary>
 public class SmokeTests(StudioApp app) : IClassFixture<StudioApp>
 {
-    public static TheoryData<string> Visitors()
-    {
-        var data = new TheoryData<string> { "anonymous" };
-        foreach (var account in DemoSeeder.Accounts) data.Add(account.Email);
-        return data;
-    }
-
     [Theory]
-    [MemberData(nameof(Visitors))]
+    [MemberData(nameof(Visitors.AnonymousAndEveryDemoAccount), MemberType = typeof(Visitors))]
     public async Task No_get_endpoint_fails(string visitor)
     {
         var urls = GetEndpointsWithoutParameters();
@@ -24,7 +17,7 @@ public class SmokeTests(StudioApp app) : IClassFixture<StudioApp>
         Assert.Contains("/board", urls);
 
         var client = app.NewClient();
-        if (visitor != "anonymous") await client.SignInAsync(visitor);
+        if (visitor != Visitors.Anonymous) await client.SignInAsync(visitor);
 
         var failures = new List<string>();
         foreach (var url in urls)
