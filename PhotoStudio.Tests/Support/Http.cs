@@ -44,6 +44,8 @@ public static class Http
             }
         }
         if (values is not null) fields.AddRange(values);
+        foreach (var (name, value) in fields)
+            if (TestSecrets.IsSecretField(name)) TestSecrets.Remember(value);
 
         var action = form.GetAttribute("action") is { Length: > 0 } a ? a : "";
         var request = new HttpRequestMessage(HttpMethod.Post, action) { Content = new FormUrlEncodedContent(fields) };

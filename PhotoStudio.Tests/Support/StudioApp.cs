@@ -38,6 +38,13 @@ public class StudioApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseEnvironment(Environment);
         builder.UseSetting("ConnectionStrings:Studio", ConnectionString);
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        WriteLogsToFile(builder);
+    }
+
+    /// <summary>Every app of the run logs to .data/test-logs as well, so ops/test can search the logs for secrets.</summary>
+    internal static void WriteLogsToFile(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Logging:File", Path.Combine(TestSecrets.Folder, $"app-{System.Environment.ProcessId}.log"));
     }
 
     /// <summary>A new database context on this app's database, for arranging and asserting.</summary>
@@ -65,6 +72,7 @@ public class StudioApp : WebApplicationFactory<Program>, IAsyncLifetime
         {
             builder.UseEnvironment("Development");
             builder.UseSetting("ConnectionStrings:Studio", connectionString);
+            WriteLogsToFile(builder);
         }
     }
 }

