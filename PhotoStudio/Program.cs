@@ -99,6 +99,8 @@ builder.Services.AddScoped<DemoSeeder>();
 builder.Services.AddScoped<RoleMatrix>();
 builder.Services.AddScoped<PasswordReset>();
 builder.Services.AddPrometheusExporter();
+builder.Services.AddTrustedProxies(builder.Configuration);
+builder.Services.AddStudioRateLimits(builder.Configuration);
 builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
 
 // MVC, views beside their controllers, localization
@@ -123,6 +125,7 @@ var app = builder.Build();
 StaticFiles.UseRepositoryWebRoot(app.Environment);
 
 // Pipeline
+app.UseTrustedProxies();
 app.UseSecurityHeaders();
 app.UseRequestLogging();
 if (!app.Environment.IsDevelopment())
@@ -132,6 +135,7 @@ app.UseStatusCodePagesWithReExecute("/error/{0}");
 app.UseStaticFiles();
 app.UseRequestLocalization();
 app.UseRouting();
+app.UseStudioRateLimits();
 app.UseAuthentication();
 app.UseMiddleware<AccountObligations>();
 app.UseAuthorization();

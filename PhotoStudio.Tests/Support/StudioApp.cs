@@ -37,6 +37,11 @@ public class StudioApp : WebApplicationFactory<Program>, IAsyncLifetime
     {
         builder.UseEnvironment(Environment);
         builder.UseSetting("ConnectionStrings:Studio", ConnectionString);
+        // Each test class signs in many times from one client address (TestServer has none); RateLimitTests restores the real limits.
+        builder.UseSetting("RateLimits:SignInPerIpPerMinute", "10000");
+        builder.UseSetting("RateLimits:SignInPerAccountPerMinute", "10000");
+        builder.UseSetting("RateLimits:PublicPostsPerIpPerMinute", "10000");
+        builder.UseSetting("RateLimits:GlobalPerIpPerMinute", "100000");
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
         WriteLogsToFile(builder);
     }

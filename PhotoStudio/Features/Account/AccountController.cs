@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
 using PhotoStudio.Data;
 using PhotoStudio.Features.Shared;
@@ -65,7 +66,7 @@ public class AccountController(
         return this.PageOrFragment("Login", "_LoginForm", new LoginForm { ReturnUrl = returnUrl });
     }
 
-    [HttpPost("login"), AllowAnonymous]
+    [HttpPost("login"), AllowAnonymous, EnableRateLimiting(RateLimits.SignIn), AccountRateLimit]
     public async Task<IActionResult> Login(LoginForm form)
     {
         if (!ModelState.IsValid)
@@ -100,7 +101,7 @@ public class AccountController(
         return this.PageOrFragment("TwoFactor", "_TwoFactorForm", new TwoFactorForm { ReturnUrl = returnUrl });
     }
 
-    [HttpPost("2fa"), AllowAnonymous]
+    [HttpPost("2fa"), AllowAnonymous, EnableRateLimiting(RateLimits.SignIn), AccountRateLimit]
     public async Task<IActionResult> TwoFactor(TwoFactorForm form)
     {
         var user = await signIn.GetTwoFactorAuthenticationUserAsync();
@@ -128,7 +129,7 @@ public class AccountController(
         return this.PageOrFragment("Recovery", "_RecoveryForm", new RecoveryCodeForm { ReturnUrl = returnUrl });
     }
 
-    [HttpPost("2fa/recovery"), AllowAnonymous]
+    [HttpPost("2fa/recovery"), AllowAnonymous, EnableRateLimiting(RateLimits.SignIn), AccountRateLimit]
     public async Task<IActionResult> Recovery(RecoveryCodeForm form)
     {
         var user = await signIn.GetTwoFactorAuthenticationUserAsync();
