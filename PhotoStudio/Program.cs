@@ -91,6 +91,7 @@ builder.Services.AddAntiforgery(o =>
     o.HeaderName = "RequestVerificationToken";
     o.Cookie.Name = "ps.antiforgery";
     o.Cookie.SameSite = SameSiteMode.Strict;
+    o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
 });
 
 // Services

@@ -33,4 +33,15 @@ public class CultureTests(StudioApp app) : IClassFixture<StudioApp>
         var page = await client.GetDocumentAsync("/");
         Assert.Equal("en", page.DocumentElement.GetAttribute("lang"));
     }
+
+    [Fact]
+    public async Task A_return_url_with_non_ascii_characters_is_encoded_not_a_500()
+    {
+        // Found by ops/security-scan: Kestrel refuses raw "é" in a Location header.
+        var client = app.NewClient();
+        var response = await client.SubmitAsync("/", "form[action='/culture']",
+            new Dictionary<string, string> { ["culture"] = "en", ["returnUrl"] = "/board?q=é¿'\"(" });
+        Assert.Equal(System.Net.HttpStatusCode.SeeOther, response.StatusCode);
+        Assert.StartsWith("/board?q=%C3%A9%C2%BF", response.Headers.Location!.OriginalString);
+    }
 }

@@ -62,7 +62,7 @@ public class AccountController(
     [HttpGet("login"), AllowAnonymous]
     public IActionResult Login(string? returnUrl)
     {
-        if (User.Identity?.IsAuthenticated == true) return Redirect(SafeReturnUrl(returnUrl));
+        if (User.Identity?.IsAuthenticated == true) return Redirect(Navigation.HeaderSafe(SafeReturnUrl(returnUrl)));
         return this.PageOrFragment("Login", "_LoginForm", new LoginForm { ReturnUrl = returnUrl });
     }
 
