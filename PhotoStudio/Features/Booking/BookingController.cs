@@ -1,0 +1,201 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Localization;
+using PhotoStudio.Features.Shared;
+using PhotoStudio.Infrastructure;
+using PhotoStudio.Scheduling;
+
+namespace PhotoStudio.Features.Booking;
+
+public record WizardStep(int Number, string? Message = null);
+public record ServiceStep(WizardStep Step, IReadOnlyList<ServiceOption> Services, int? Selected);
+public record WithStep(WizardStep Step, ServiceOption Service, IReadOnlyList<NamedOption> Rooms, IReadOnlyList<NamedOption> Photographers, int? RoomId, int? PhotographerId);
+public record CalendarDay(DateOnly Date, bool InMonth, bool HasSlots, bool Selected);
+public record WhenStep(WizardStep Step, ServiceOption Service, DateOnly Month, IReadOnlyList<CalendarDay> Days, DateOnly? Day,
+    IReadOnlyList<FreeSlot> Slots, DateOnly FirstBookable, DateOnly LastBookable, string TimeZone);
+public record DetailsStep(WizardStep Step, ServiceOption Service, ClientDetails Details);
+public record ReviewStep(WizardStep Step, ServiceOption Service, string Room, string? Photographer, DateTimeOffset LocalStart,
+    DateTimeOffset LocalEnd, string Currency, string Policy, int CancelCutoffHours, ClientDetails Details);
+
+/// <summary>
+/// The public booking wizard. Each step is a GET page; each choice is a POST that stores it in the draft cookie and
+/// goes on to the next step (303, or htmx following the redirect in a boosted swap), so the URL always names the
+/// step, refresh and back work, and everything works as plain HTML forms without JavaScript.
+/// </summary>
+[AllowAnonymous]
+[Route("book")]
+public class BookingController(BookingService booking, BookingDrafts drafts, TimeProvider clock, IStringLocalizer<SharedResource> T) : Controller
+{
+    [HttpGet("")]
+    public async Task<IActionResult> Index(CancellationToken ct) =>
+        Step("Service", new ServiceStep(new(1), await booking.ServicesAsync(ct), drafts.Read(Request).ServiceId));
+
+    [HttpPost(""), EnableRateLimiting(RateLimits.PublicPost)]
+    public async Task<IActionResult> ChooseService(int? serviceId, CancellationToken ct)
+    {
+        if (await booking.ServiceAsync(serviceId, ct) is null)
+            return Step("Service", new ServiceStep(new(1, T["Choose a session to continue."]), await booking.ServicesAsync(ct), null));
+        var draft = drafts.Read(Request);
+        drafts.Write(Response, draft.ServiceId == serviceId ? draft : new BookingDraft { ServiceId = serviceId, Details = draft.Details });
+        return this.GoTo("/book/with");
+    }
+
+    [HttpGet("with")]
+    public async Task<IActionResult> With(CancellationToken ct)
+    {
+        var draft = drafts.Read(Request);
+        if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.GoTo("/book");
+        var (rooms, photographers) = await booking.ChoicesAsync(service.Id, ct);
+        return Step("With", new WithStep(new(2), service, rooms, photographers, draft.RoomId, draft.PhotographerId));
+    }
+
+    [HttpPost("with"), EnableRateLimiting(RateLimits.PublicPost)]
+    public async Task<IActionResult> ChooseWith(int? roomId, int? photographerId, CancellationToken ct)
+    {
+        var draft = drafts.Read(Request);
+        if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.GoTo("/book");
+        var (rooms, photographers) = await booking.ChoicesAsync(service.Id, ct);
+        // Only what was offered: a forged id gets the page again with a message, never a booking later.
+        if ((roomId is not null && rooms.All(r => r.Id != roomId)) || (photographerId is not null && photographers.All(p => p.Id != photographerId)))
+            return Step("With", new WithStep(new(2, T["That choice is not available for this session. Please choose again."]), service, rooms, photographers, null, null));
+        drafts.Write(Response, draft with { RoomId = roomId, PhotographerId = service.NeedsPhotographer ? photographerId : null, StartUtc = null });
+        return this.GoTo("/book/when");
+    }
+
+    [HttpGet("when")]
+    public async Task<IActionResult> When(string? month, string? day, CancellationToken ct) =>
+        await WhenPage(month, day, null, ct);
+
+    [HttpPost("when"), EnableRateLimiting(RateLimits.PublicPost)]
+    public async Task<IActionResult> ChooseWhen(string? start, CancellationToken ct)
+    {
+        var draft = drafts.Read(Request);
+        if (draft.ServiceId is null) return this.GoTo("/book");
+        if (!DateTime.TryParse(start, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var startUtc))
+            return await WhenPage(null, null, T["That time is not available. Please choose another one."], ct);
+
+        var inputs = await booking.InputsAsync(draft.ServiceId.Value, DateOnly.FromDateTime(startUtc.AddDays(-1)), DateOnly.FromDateTime(startUtc.AddDays(1)), ct);
+        var offered = inputs is not null && Availability.IsFree(inputs.Rules, inputs.Requirements, inputs.Rooms, inputs.Photographers,
+            inputs.Busy, startUtc, clock.GetUtcNow(), draft.RoomId, draft.PhotographerId);
+        if (!offered)
+            return await WhenPage(null, null, T["That time is not available. Please choose another one."], ct);
+        drafts.Write(Response, draft with { StartUtc = startUtc });
+        return this.GoTo("/book/details");
+    }
+
+    [HttpGet("details")]
+    public async Task<IActionResult> Details(CancellationToken ct)
+    {
+        var draft = drafts.Read(Request);
+        if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.GoTo("/book");
+        if (draft.StartUtc is null) return this.GoTo("/book/when");
+        return Step("Details", new DetailsStep(new(4), service, draft.Details ?? new ClientDetails()));
+    }
+
+    [HttpPost("details"), EnableRateLimiting(RateLimits.PublicPost)]
+    public async Task<IActionResult> SaveDetails(ClientDetails details, CancellationToken ct)
+    {
+        var draft = drafts.Read(Request);
+        if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.GoTo("/book");
+        if (!ModelState.IsValid)
+            return Step("Details", new DetailsStep(new(4), service, details));
+        drafts.Write(Response, draft with { Details = details });
+        return this.GoTo(draft.StartUtc is null ? "/book/when" : "/book/review");
+    }
+
+    [HttpGet("review")]
+    public async Task<IActionResult> Review(CancellationToken ct)
+    {
+        var draft = drafts.Read(Request);
+        if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.GoTo("/book");
+        if (draft.StartUtc is not { } start) return this.GoTo("/book/when");
+        if (draft.Details is not { } details) return this.GoTo("/book/details");
+        var studio = (await booking.StudioAsync(ct))!;
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(studio.TimeZone);
+        var (rooms, photographers) = await booking.ChoicesAsync(service.Id, ct);
+        var local = TimeZoneInfo.ConvertTime(new DateTimeOffset(DateTime.SpecifyKind(start, DateTimeKind.Utc)), zone);
+        return Step("Review", new ReviewStep(new(5), service,
+            rooms.FirstOrDefault(r => r.Id == draft.RoomId)?.Name ?? T["Any available room"],
+            service.NeedsPhotographer ? photographers.FirstOrDefault(p => p.Id == draft.PhotographerId)?.Name ?? T["Any available photographer"] : null,
+            local, TimeZoneInfo.ConvertTime(local.AddMinutes(service.DurationMinutes), zone),
+            studio.Currency, studio.DepositPolicy, studio.CancelCutoffHours, details));
+    }
+
+    [HttpPost("confirm"), EnableRateLimiting(RateLimits.PublicPost)]
+    public async Task<IActionResult> Confirm(CancellationToken ct)
+    {
+        var draft = drafts.Read(Request);
+        switch (await booking.ConfirmAsync(draft, ct))
+        {
+            case ConfirmResult.Confirmed done:
+                drafts.Clear(Response);
+                // The manage link is shown once, on the next page; it never appears in a URL we log.
+                TempData["manage-token"] = done.ManageToken;
+                return this.GoTo($"/book/done/{done.Code}");
+            case ConfirmResult.SlotTaken:
+                drafts.Write(Response, draft with { StartUtc = null });
+                Response.StatusCode = StatusCodes.Status409Conflict;
+                return await WhenPage(null, null, T["Sorry, this time was just taken. Please choose another one; your details are kept."], ct, conflict: true);
+            default:
+                return this.GoTo("/book");
+        }
+    }
+
+    [HttpGet("done/{code}")]
+    public async Task<IActionResult> Done(string code, CancellationToken ct)
+    {
+        var summary = await booking.SummaryAsync(code, ct);
+        if (summary is null) return NotFound();
+        var token = TempData.Peek("manage-token") as string;
+        return View("Done", summary with { ManageUrl = token is null ? null : $"/my/{token}" });
+    }
+
+    private async Task<IActionResult> WhenPage(string? month, string? day, string? message, CancellationToken ct, bool conflict = false)
+    {
+        var draft = drafts.Read(Request);
+        if (draft.ServiceId is null) return this.GoTo("/book");
+        var studio = await booking.StudioAsync(ct);
+        if (studio is null) return this.GoTo("/book");
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(studio.TimeZone);
+        var today = booking.Today(zone);
+        var last = today.AddDays(studio.HorizonDays);
+
+        var selectedDay = DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) && d >= today && d <= last ? d : (DateOnly?)null;
+        var shownMonth = DateOnly.TryParseExact(month, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var m) ? m
+            : selectedDay is { } sd ? new DateOnly(sd.Year, sd.Month, 1) : new DateOnly(today.Year, today.Month, 1);
+        if (shownMonth < new DateOnly(today.Year, today.Month, 1)) shownMonth = new DateOnly(today.Year, today.Month, 1);
+        if (shownMonth > new DateOnly(last.Year, last.Month, 1)) shownMonth = new DateOnly(last.Year, last.Month, 1);
+
+        var monthEnd = shownMonth.AddMonths(1).AddDays(-1);
+        var inputs = await booking.InputsAsync(draft.ServiceId.Value, shownMonth, monthEnd, ct);
+        if (inputs is null) return this.GoTo("/book");
+        var calendar = booking.Slots(inputs, shownMonth, monthEnd, draft.RoomId, draft.PhotographerId);
+
+        // Weeks start on Monday; the grid shows whole weeks around the month.
+        var gridStart = shownMonth.AddDays(-(((int)shownMonth.DayOfWeek + 6) % 7));
+        var days = Enumerable.Range(0, 42).Select(gridStart.AddDays)
+            .TakeWhile((date, i) => i < 35 || date.Month == shownMonth.Month)
+            .Select(date => new CalendarDay(date, date.Month == shownMonth.Month, calendar.HasSlots(date), date == selectedDay))
+            .ToList();
+        var slots = selectedDay is { } chosen
+            ? (chosen.Month == shownMonth.Month ? calendar : booking.Slots(inputs, chosen, chosen, draft.RoomId, draft.PhotographerId)).SlotsOn(chosen)
+            : [];
+        var model = new WhenStep(new(3, message), inputs.Service, shownMonth, days, selectedDay, slots, today, last, zone.Id);
+        if (Request.WantsFragment() && !conflict)
+        {
+            Response.VaryOnHtmx();
+            return PartialView("_When", model);
+        }
+        return Step("When", model);
+    }
+
+    /// <summary>A step page; a boosted request gets its URL pushed so the address bar follows the wizard.</summary>
+    private IActionResult Step(string view, object model)
+    {
+        Response.VaryOnHtmx();
+        if (Request.IsBoosted()) Response.HxPushUrl(Request.Path + Request.QueryString);
+        return View(view, model);
+    }
+}

@@ -1,0 +1,192 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
+using PhotoStudio.Data;
+using PhotoStudio.Infrastructure.Metrics;
+using PhotoStudio.Scheduling;
+
+namespace PhotoStudio.Features.Booking;
+
+public record ServiceOption(int Id, string Name, string Description, int DurationMinutes, decimal Price, bool NeedsPhotographer);
+public record NamedOption(int Id, string Name);
+
+/// <summary>Everything the engine needs for one service and a range of days, loaded in a handful of queries.</summary>
+public record SlotInputs(StudioSettings Studio, StudioRules Rules, ServiceOption Service, ServiceRequirements Requirements,
+    IReadOnlyList<RoomAvailability> Rooms, IReadOnlyList<PhotographerAvailability> Photographers, IReadOnlyList<BusyRange> Busy);
+
+public record BookingSummary(string Code, string StudioName, string Service, string Room, string? Photographer,
+    DateTimeOffset LocalStart, DateTimeOffset LocalEnd, decimal Price, string Currency, Data.BookingStatus Status, string TimeZone,
+    string? ManageUrl = null);
+
+public abstract record ConfirmResult
+{
+    public sealed record Confirmed(string Code, string ManageToken) : ConfirmResult;
+    /// <summary>Someone else took the time between the offer and the confirmation (or it is no longer offered).</summary>
+    public sealed record SlotTaken : ConfirmResult;
+    public sealed record Refused(string Reason) : ConfirmResult;
+}
+
+/// <summary>The public booking: the catalogue, free slots from the engine, and the one-transaction confirmation.</summary>
+public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metrics, ILogger<BookingService> log)
+{
+    public async Task<StudioSettings?> StudioAsync(CancellationToken ct) => await db.Settings.AsNoTracking().FirstOrDefaultAsync(ct);
+
+    public async Task<IReadOnlyList<ServiceOption>> ServicesAsync(CancellationToken ct) =>
+        await db.Services.AsNoTracking().Where(s => s.IsActive).OrderBy(s => s.Price)
+            .Select(s => new ServiceOption(s.Id, s.Name, s.Description, s.DurationMinutes, s.Price, s.NeedsPhotographer))
+            .ToListAsync(ct);
+
+    public async Task<ServiceOption?> ServiceAsync(int? id, CancellationToken ct) =>
+        id is null ? null : await db.Services.AsNoTracking().Where(s => s.Id == id && s.IsActive)
+            .Select(s => new ServiceOption(s.Id, s.Name, s.Description, s.DurationMinutes, s.Price, s.NeedsPhotographer))
+            .FirstOrDefaultAsync(ct);
+
+    /// <summary>The active rooms and photographers a service may use.</summary>
+    public async Task<(IReadOnlyList<NamedOption> Rooms, IReadOnlyList<NamedOption> Photographers)> ChoicesAsync(int serviceId, CancellationToken ct)
+    {
+        var rooms = await db.ServiceRooms.AsNoTracking().Where(x => x.ServiceId == serviceId && x.Room!.IsActive)
+            .OrderBy(x => x.Room!.Name).Select(x => new NamedOption(x.RoomId, x.Room!.Name)).ToListAsync(ct);
+        var photographers = await db.ServiceEmployees.AsNoTracking()
+            .Where(x => x.ServiceId == serviceId && x.Employee!.IsActive && db.Services.Any(s => s.Id == serviceId && s.NeedsPhotographer))
+            .OrderBy(x => x.Employee!.FullName).Select(x => new NamedOption(x.EmployeeId, x.Employee!.FullName)).ToListAsync(ct);
+        return (rooms, photographers);
+    }
+
+    public async Task<SlotInputs?> InputsAsync(int serviceId, DateOnly firstDay, DateOnly lastDay, CancellationToken ct)
+    {
+        var studio = await StudioAsync(ct);
+        var service = await ServiceAsync(serviceId, ct);
+        if (studio is null || service is null) return null;
+
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(studio.TimeZone);
+        var hours = await db.BusinessHours.AsNoTracking().Select(h => new WeeklyInterval(h.Weekday, h.Opens, h.Closes)).ToListAsync(ct);
+        var closures = await db.Closures.AsNoTracking().Select(c => new ClosedDays(c.FirstDay, c.LastDay)).ToListAsync(ct);
+        var rules = new StudioRules(zone, studio.SlotStepMinutes, TimeSpan.FromMinutes(studio.MinimumNoticeMinutes), studio.HorizonDays, hours, closures);
+
+        var rooms = await db.ServiceRooms.AsNoTracking().Where(x => x.ServiceId == serviceId && x.Room!.IsActive)
+            .Select(x => new RoomAvailability(x.RoomId, x.Room!.BufferBeforeMinutes, x.Room.BufferAfterMinutes)).ToListAsync(ct);
+        var window = Availability.BusyWindow(rules, rooms, firstDay, lastDay);
+
+        var staffIds = service.NeedsPhotographer
+            ? await db.ServiceEmployees.AsNoTracking().Where(x => x.ServiceId == serviceId && x.Employee!.IsActive).Select(x => x.EmployeeId).ToListAsync(ct)
+            : [];
+        var working = await db.WorkingHours.AsNoTracking().Where(w => staffIds.Contains(w.EmployeeId)).ToListAsync(ct);
+        var timeOff = await db.TimeOff.AsNoTracking()
+            .Where(t => staffIds.Contains(t.EmployeeId) && t.StartsAt < window.End && t.EndsAt > window.Start).ToListAsync(ct);
+        var photographers = staffIds.Select(id => new PhotographerAvailability(id,
+            working.Where(w => w.EmployeeId == id).Select(w => new WeeklyInterval(w.Weekday, w.Starts, w.Ends)).ToList(),
+            timeOff.Where(t => t.EmployeeId == id).Select(t => new UtcRange(t.StartsAt, t.EndsAt)).ToList())).ToList();
+
+        // One query for everything that holds a room or a photographer in the period.
+        var roomIds = rooms.Select(r => r.Id).ToList();
+        var windowRange = new NpgsqlRange<DateTime>(window.Start, true, window.End, false);
+        var busy = await db.Bookings.AsNoTracking()
+            .Where(b => b.Status != BookingStatus.Cancelled && b.Status != BookingStatus.NoShow)
+            .Where(b => roomIds.Contains(b.RoomId) || (b.PhotographerId != null && staffIds.Contains(b.PhotographerId.Value)))
+            .Where(b => b.Blocked.Overlaps(windowRange))
+            .Select(b => new BusyRange(b.RoomId, b.PhotographerId, b.Blocked.LowerBound, b.Blocked.UpperBound))
+            .ToListAsync(ct);
+
+        var requirements = new ServiceRequirements(service.DurationMinutes, service.NeedsPhotographer, roomIds, staffIds);
+        return new SlotInputs(studio, rules, service, requirements, rooms, photographers, busy);
+    }
+
+    public SlotCalendar Slots(SlotInputs inputs, DateOnly firstDay, DateOnly lastDay, int? roomId, int? photographerId) =>
+        Availability.FindSlots(inputs.Rules, inputs.Requirements, inputs.Rooms, inputs.Photographers, inputs.Busy,
+            firstDay, lastDay, clock.GetUtcNow(), roomId, photographerId);
+
+    public async Task<BookingSummary?> SummaryAsync(string code, CancellationToken ct)
+    {
+        var studio = await StudioAsync(ct);
+        var row = await db.Bookings.AsNoTracking().Where(b => b.Code == code)
+            .Select(b => new { b.Code, Service = b.Service!.Name, Room = b.Room!.Name, Photographer = b.Photographer!.FullName,
+                b.StartsAt, b.EndsAt, b.Price, b.Currency, b.Status })
+            .FirstOrDefaultAsync(ct);
+        if (row is null || studio is null) return null;
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(studio.TimeZone);
+        DateTimeOffset Local(DateTime utc) => TimeZoneInfo.ConvertTime(new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)), zone);
+        return new BookingSummary(row.Code, studio.Name, row.Service, row.Room, row.Photographer, Local(row.StartsAt), Local(row.EndsAt),
+            row.Price, row.Currency, row.Status, zone.Id);
+    }
+
+    public DateOnly Today(TimeZoneInfo zone) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).DateTime);
+
+    /// <summary>
+    /// Creates the booking in one transaction: the client found or created by email, the booking with its price
+    /// snapshot, code and hashed manage token, its first status, the audit entry and a board event. The time is
+    /// checked again against fresh data; the exclusion constraints settle any race that is left.
+    /// </summary>
+    public async Task<ConfirmResult> ConfirmAsync(BookingDraft draft, CancellationToken ct)
+    {
+        if (draft is not { ServiceId: { } serviceId, StartUtc: { } start, Details: { } details })
+            return new ConfirmResult.Refused("incomplete");
+        start = DateTime.SpecifyKind(start, DateTimeKind.Utc);
+
+        var studio = await StudioAsync(ct);
+        if (studio is null) return new ConfirmResult.Refused("no studio");
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(studio.TimeZone);
+        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(start, zone));
+        var inputs = await InputsAsync(serviceId, day, day, ct);
+        if (inputs is null) return new ConfirmResult.Refused("service");
+
+        var slot = Availability.SlotAt(inputs.Rules, inputs.Requirements, inputs.Rooms, inputs.Photographers, inputs.Busy,
+            start, clock.GetUtcNow(), draft.RoomId, draft.PhotographerId);
+        if (slot is null) return new ConfirmResult.SlotTaken();
+
+        var room = await db.Rooms.SingleAsync(r => r.Id == slot.RoomId, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var email = details.Email.Trim().ToLowerInvariant();
+        var token = ManageToken.New();
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        try
+        {
+            // Find or create without a race: the unique key on email decides, and an existing client's data is
+            // never shown to, nor overwritten by, a public visitor.
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO clients (name, email, phone, notes, tags, terms_accepted_at, marketing_opt_in, source, created_at)
+                VALUES ({details.Name.Trim()}, {email}, {details.Phone.Trim()}, '', ARRAY[]::text[], {now}, {details.MarketingOptIn}, 'web', {now})
+                ON CONFLICT (email) DO NOTHING
+                """, ct);
+            var clientId = await db.Clients.Where(c => c.Email == email).Select(c => c.Id).SingleAsync(ct);
+
+            var status = studio.AutoConfirm ? BookingStatus.Confirmed : BookingStatus.Pending;
+            var booking = new Data.Booking
+            {
+                Code = BookingCode.New(),
+                ClientId = clientId,
+                ServiceId = serviceId,
+                RoomId = slot.RoomId,
+                PhotographerId = slot.PhotographerId,
+                Status = status,
+                Price = inputs.Service.Price,
+                Currency = studio.Currency,
+                Guests = details.Guests,
+                ClientNotes = details.Notes?.Trim() ?? "",
+                Source = "web",
+                ManageTokenHash = ManageToken.Hash(token),
+                CreatedAt = now,
+                UpdatedAt = now,
+                History = [new BookingStatusChange { From = null, To = status, By = "client", At = now }],
+            };
+            booking.Block(slot.StartUtc, slot.EndUtc, room);
+            db.Bookings.Add(booking);
+            await db.SaveChangesAsync(ct);
+
+            db.BoardEvents.Add(new BoardEvent { BookingId = booking.Id, Kind = "created", At = now });
+            await db.SaveChangesAsync(ct);
+            await db.Database.ExecuteSqlAsync($"SELECT pg_notify('board', {booking.Id.ToString()})", ct);
+            await tx.CommitAsync(ct);
+
+            metrics.BookingCreated("web");
+            log.LogInformation("Booking {Code} created for {Start:u}", booking.Code, slot.StartUtc);
+            return new ConfirmResult.Confirmed(booking.Code, token);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.ExclusionViolation })
+        {
+            await tx.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+            return new ConfirmResult.SlotTaken();
+        }
+    }
+}
