@@ -9,6 +9,8 @@
 
   var KEY = "ps-theme";
   var root = document.documentElement;
+  // Marks that scripts run: without it, site.css shows the phone menu opened (Bootstrap's toggle needs JS).
+  root.classList.add("js");
   var media = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
 
   function stored() {

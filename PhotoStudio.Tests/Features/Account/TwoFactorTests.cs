@@ -100,6 +100,12 @@ public class TwoFactorEnrolmentTests(StudioApp app) : TwoFactorTestBase, IClassF
         Assert.Equal(HttpStatusCode.OK, reused.StatusCode);
         Assert.Contains("not valid or was already used", (await reused.ReadDocumentAsync()).Single("#Code-error").TextContent);
 
+        // Another saved code still works after the first was used.
+        var fourth = app.NewClient();
+        await PasswordStepAsync(fourth, "anna@demo.studio");
+        var second = await fourth.SubmitAsync("/account/2fa/recovery", "#recovery-form", new Dictionary<string, string> { ["Code"] = codes[1] });
+        Assert.Equal(HttpStatusCode.SeeOther, second.StatusCode);
+
         await using (var db = app.NewDb())
         {
             Assert.Contains(db.AuditEntries, e => e.Action == "2fa.enabled" && e.ActorName == "anna@demo.studio");

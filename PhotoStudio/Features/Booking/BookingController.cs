@@ -152,6 +152,15 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Tim
         return View("Done", summary with { ManageUrl = token is null ? null : $"/my/{token}" });
     }
 
+    [HttpGet("done/{code}/calendar.ics")]
+    public async Task<IActionResult> DoneCalendar(string code, CancellationToken ct)
+    {
+        if (await booking.SummaryAsync(code, ct) is not { } summary) return NotFound();
+        var studio = (await booking.StudioAsync(ct))!;
+        return File(System.Text.Encoding.UTF8.GetBytes(CalendarFile.Write(summary, studio.Address, clock.GetUtcNow())),
+            "text/calendar; charset=utf-8", $"{summary.Code}.ics");
+    }
+
     private async Task<IActionResult> WhenPage(string? month, string? day, string? message, CancellationToken ct, bool conflict = false)
     {
         var draft = drafts.Read(Request);
