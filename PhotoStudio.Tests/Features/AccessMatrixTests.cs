@@ -48,6 +48,8 @@ public class AccessMatrixTests(StudioApp app) : IClassFixture<StudioApp>
         ("GET", "/my/{token}", "/my/not-a-real-token", Anyone),
         ("GET", "/my/{token}/calendar.ics", "/my/not-a-real-token/calendar.ics", Anyone),
         ("POST", "/my/{token}/cancel", "/my/not-a-real-token/cancel", Anyone),
+        ("GET", "/my/{token}/reschedule", "/my/not-a-real-token/reschedule", Anyone),
+        ("POST", "/my/{token}/reschedule", "/my/not-a-real-token/reschedule", Anyone),
         ("GET", "/account/login", "/account/login", Anyone),
         ("POST", "/account/login", "/account/login", Anyone),
         ("GET", "/account/2fa", "/account/2fa", Anyone),

@@ -104,4 +104,36 @@ public class MyBookingTests(StudioApp app) : IClassFixture<StudioApp>
     }
 
     private static string WithoutStamp(string ics) => string.Join("\r\n", ics.Split("\r\n").Where(l => !l.StartsWith("DTSTAMP:")));
+
+    [Fact]
+    public async Task A_client_moves_the_booking_to_another_offered_time_and_a_taken_time_is_refused()
+    {
+        var (_, code, manage) = await BookAsync(cancelCutoffHours: 1);
+        await using (var db = app.NewDb())
+            await db.Settings.ExecuteUpdateAsync(s => s.SetProperty(x => x.RescheduleCutoffHours, 1));
+        var visitor = app.NewClient();
+        var month = await visitor.GetDocumentAsync(manage + "/reschedule");
+        var days = month.QuerySelectorAll("a.day-free").Select(a => a.GetAttribute("href")!).ToList();
+        var dayPage = await visitor.GetDocumentAsync(days.Last());
+        var newStart = dayPage.QuerySelectorAll<IHtmlButtonElement>("#slots-form button.slot").Last().Value;
+
+        var moved = await visitor.SubmitAsync(dayPage.QuerySelector<IHtmlFormElement>("#slots-form")!, new Dictionary<string, string> { ["start"] = newStart });
+        Assert.Equal(HttpStatusCode.SeeOther, moved.StatusCode);
+        await using (var db = app.NewDb())
+        {
+            var booking = await db.Bookings.SingleAsync(b => b.Code == code);
+            Assert.Equal(DateTime.Parse(newStart).ToUniversalTime(), booking.StartsAt);
+            Assert.Contains(db.AuditEntries, e => e.EntityType == "Booking" && e.EntityId == booking.Id.ToString() && e.Changes!.Contains("StartsAt"));
+        }
+
+        // Someone else books the room and photographer at a time; moving there now is refused with a clear message.
+        await using var check = app.NewDb();
+        var ours = await check.Bookings.SingleAsync(b => b.Code == code);
+        var taken = await check.Bookings.Where(b => b.Code != code && b.RoomId == ours.RoomId && b.StartsAt > DateTime.UtcNow
+            && b.Status != BookingStatus.Cancelled && b.Status != BookingStatus.NoShow).OrderBy(b => b.StartsAt).FirstAsync();
+        var refused = await visitor.SubmitAsync(dayPage.QuerySelector<IHtmlFormElement>("#slots-form")!,
+            new Dictionary<string, string> { ["start"] = taken.StartsAt.ToString("yyyy-MM-ddTHH:mm:ssZ") });
+        Assert.True(refused.StatusCode is HttpStatusCode.Conflict, $"got {(int)refused.StatusCode}");
+        Assert.Contains("just taken", (await refused.ReadDocumentAsync()).QuerySelector("#wizard [role=alert]")!.TextContent);
+    }
 }

@@ -13,8 +13,11 @@ public record WizardStep(int Number, string? Message = null);
 public record ServiceStep(WizardStep Step, IReadOnlyList<ServiceOption> Services, int? Selected);
 public record WithStep(WizardStep Step, ServiceOption Service, IReadOnlyList<NamedOption> Rooms, IReadOnlyList<NamedOption> Photographers, int? RoomId, int? PhotographerId);
 public record CalendarDay(DateOnly Date, bool InMonth, bool HasSlots, bool Selected);
+/// <param name="PageUrl">Where the month and day links point (the wizard's step 3, or a client's reschedule page).</param>
+/// <param name="PostUrl">Where a chosen time is posted.</param>
 public record WhenStep(WizardStep Step, ServiceOption Service, DateOnly Month, IReadOnlyList<CalendarDay> Days, DateOnly? Day,
-    IReadOnlyList<FreeSlot> Slots, DateOnly FirstBookable, DateOnly LastBookable, string TimeZone);
+    IReadOnlyList<FreeSlot> Slots, DateOnly FirstBookable, DateOnly LastBookable, string TimeZone,
+    string PageUrl = "/book/when", string PostUrl = "/book/when");
 public record DetailsStep(WizardStep Step, ServiceOption Service, ClientDetails Details);
 public record ReviewStep(WizardStep Step, ServiceOption Service, string Room, string? Photographer, DateTimeOffset LocalStart,
     DateTimeOffset LocalEnd, string Currency, string Policy, int CancelCutoffHours, ClientDetails Details);
@@ -165,33 +168,9 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Tim
     {
         var draft = drafts.Read(Request);
         if (draft.ServiceId is null) return this.GoTo("/book");
-        var studio = await booking.StudioAsync(ct);
-        if (studio is null) return this.GoTo("/book");
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(studio.TimeZone);
-        var today = booking.Today(zone);
-        var last = today.AddDays(studio.HorizonDays);
-
-        var selectedDay = DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) && d >= today && d <= last ? d : (DateOnly?)null;
-        var shownMonth = DateOnly.TryParseExact(month, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var m) ? m
-            : selectedDay is { } sd ? new DateOnly(sd.Year, sd.Month, 1) : new DateOnly(today.Year, today.Month, 1);
-        if (shownMonth < new DateOnly(today.Year, today.Month, 1)) shownMonth = new DateOnly(today.Year, today.Month, 1);
-        if (shownMonth > new DateOnly(last.Year, last.Month, 1)) shownMonth = new DateOnly(last.Year, last.Month, 1);
-
-        var monthEnd = shownMonth.AddMonths(1).AddDays(-1);
-        var inputs = await booking.InputsAsync(draft.ServiceId.Value, shownMonth, monthEnd, ct);
-        if (inputs is null) return this.GoTo("/book");
-        var calendar = booking.Slots(inputs, shownMonth, monthEnd, draft.RoomId, draft.PhotographerId);
-
-        // Weeks start on Monday; the grid shows whole weeks around the month.
-        var gridStart = shownMonth.AddDays(-(((int)shownMonth.DayOfWeek + 6) % 7));
-        var days = Enumerable.Range(0, 42).Select(gridStart.AddDays)
-            .TakeWhile((date, i) => i < 35 || date.Month == shownMonth.Month)
-            .Select(date => new CalendarDay(date, date.Month == shownMonth.Month, calendar.HasSlots(date), date == selectedDay))
-            .ToList();
-        var slots = selectedDay is { } chosen
-            ? (chosen.Month == shownMonth.Month ? calendar : booking.Slots(inputs, chosen, chosen, draft.RoomId, draft.PhotographerId)).SlotsOn(chosen)
-            : [];
-        var model = new WhenStep(new(3, message), inputs.Service, shownMonth, days, selectedDay, slots, today, last, zone.Id);
+        var model = await booking.WhenAsync(draft.ServiceId.Value, draft.RoomId, draft.PhotographerId, month, day, null, ct);
+        if (model is null) return this.GoTo("/book");
+        model = model with { Step = new WizardStep(3, message) };
         if (Request.WantsFragment() && !conflict)
         {
             Response.VaryOnHtmx();

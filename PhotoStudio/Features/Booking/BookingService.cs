@@ -52,7 +52,8 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
         return (rooms, photographers);
     }
 
-    public async Task<SlotInputs?> InputsAsync(int serviceId, DateOnly firstDay, DateOnly lastDay, CancellationToken ct)
+    /// <param name="excludeBookingId">A booking being rescheduled: its own time does not count as busy.</param>
+    public async Task<SlotInputs?> InputsAsync(int serviceId, DateOnly firstDay, DateOnly lastDay, CancellationToken ct, int? excludeBookingId = null)
     {
         var studio = await StudioAsync(ct);
         var service = await ServiceAsync(serviceId, ct);
@@ -81,7 +82,7 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
         var roomIds = rooms.Select(r => r.Id).ToList();
         var windowRange = new NpgsqlRange<DateTime>(window.Start, true, window.End, false);
         var busy = await db.Bookings.AsNoTracking()
-            .Where(b => b.Status != BookingStatus.Cancelled && b.Status != BookingStatus.NoShow)
+            .Where(b => b.Status != BookingStatus.Cancelled && b.Status != BookingStatus.NoShow && b.Id != excludeBookingId)
             .Where(b => roomIds.Contains(b.RoomId) || (b.PhotographerId != null && staffIds.Contains(b.PhotographerId.Value)))
             .Where(b => b.Blocked.Overlaps(windowRange))
             .Select(b => new BusyRange(b.RoomId, b.PhotographerId, b.Blocked.LowerBound, b.Blocked.UpperBound))
@@ -107,6 +108,86 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
         DateTimeOffset Local(DateTime utc) => TimeZoneInfo.ConvertTime(new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)), zone);
         return new BookingSummary(row.Code, studio.Name, row.Service, row.Room, row.Photographer, Local(row.StartsAt), Local(row.EndsAt),
             row.Price, row.Currency, row.Status, zone.Id);
+    }
+
+    /// <summary>Step 3's model: the month grid marking days with free times, and the chosen day's times.</summary>
+    public async Task<WhenStep?> WhenAsync(int serviceId, int? roomId, int? photographerId, string? month, string? day,
+        int? excludeBookingId, CancellationToken ct)
+    {
+        var studio = await StudioAsync(ct);
+        if (studio is null) return null;
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(studio.TimeZone);
+        var today = Today(zone);
+        var last = today.AddDays(studio.HorizonDays);
+        var firstMonth = new DateOnly(today.Year, today.Month, 1);
+        var lastMonth = new DateOnly(last.Year, last.Month, 1);
+
+        DateOnly? selectedDay = DateOnly.TryParseExact(day, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.None, out var d) && d >= today && d <= last ? d : null;
+        var shown = DateOnly.TryParseExact(month, "yyyy-MM", System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.None, out var m) ? m
+            : selectedDay is { } sd ? new DateOnly(sd.Year, sd.Month, 1) : firstMonth;
+        shown = shown < firstMonth ? firstMonth : shown > lastMonth ? lastMonth : shown;
+
+        var monthEnd = shown.AddMonths(1).AddDays(-1);
+        var inputs = await InputsAsync(serviceId, shown, monthEnd, ct, excludeBookingId);
+        if (inputs is null) return null;
+        var calendar = Slots(inputs, shown, monthEnd, roomId, photographerId);
+
+        // Weeks start on Monday; the grid shows whole weeks around the month.
+        var gridStart = shown.AddDays(-(((int)shown.DayOfWeek + 6) % 7));
+        var days = Enumerable.Range(0, 42).Select(gridStart.AddDays)
+            .TakeWhile((date, i) => i < 35 || date.Month == shown.Month)
+            .Select(date => new CalendarDay(date, date.Month == shown.Month, calendar.HasSlots(date), date == selectedDay))
+            .ToList();
+        var slots = selectedDay is { } chosen
+            ? (chosen.Month == shown.Month ? calendar : Slots(inputs, chosen, chosen, roomId, photographerId)).SlotsOn(chosen)
+            : [];
+        return new WhenStep(new WizardStep(3), inputs.Service, shown, days, selectedDay, slots, today, last, zone.Id);
+    }
+
+    /// <summary>
+    /// Moves a client's booking to another offered time, atomically: the same checks as a new booking, the same
+    /// exclusion constraints, the same "just taken" answer when someone was quicker.
+    /// </summary>
+    public async Task<ConfirmResult> RescheduleAsync(Data.Booking booking, DateTime startUtc, CancellationToken ct)
+    {
+        startUtc = DateTime.SpecifyKind(startUtc, DateTimeKind.Utc);
+        var studio = (await StudioAsync(ct))!;
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(studio.TimeZone);
+        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(startUtc, zone));
+        var inputs = await InputsAsync(booking.ServiceId, day, day, ct, booking.Id);
+        if (inputs is null) return new ConfirmResult.Refused("service");
+        var slot = Availability.SlotAt(inputs.Rules, inputs.Requirements, inputs.Rooms, inputs.Photographers, inputs.Busy,
+            startUtc, clock.GetUtcNow(), booking.RoomId, booking.PhotographerId);
+        if (slot is null) return new ConfirmResult.SlotTaken();
+
+        var room = await db.Rooms.SingleAsync(r => r.Id == booking.RoomId, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        try
+        {
+            booking.Block(slot.StartUtc, slot.EndUtc, room);
+            booking.UpdatedAt = now;
+            db.BoardEvents.Add(new BoardEvent { BookingId = booking.Id, Kind = "rescheduled", At = now });
+            await db.SaveChangesAsync(ct);
+            await db.Database.ExecuteSqlAsync($"SELECT pg_notify('board', {booking.Id.ToString()})", ct);
+            await tx.CommitAsync(ct);
+            return new ConfirmResult.Confirmed(booking.Code, "");
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // The studio changed the booking meanwhile: nothing is overwritten, the client sees the current state.
+            await tx.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+            return new ConfirmResult.Refused("changed");
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.ExclusionViolation })
+        {
+            await tx.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+            return new ConfirmResult.SlotTaken();
+        }
     }
 
     public DateOnly Today(TimeZoneInfo zone) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).DateTime);

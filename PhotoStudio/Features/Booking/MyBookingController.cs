@@ -11,7 +11,9 @@ using PhotoStudio.Infrastructure;
 
 namespace PhotoStudio.Features.Booking;
 
-public record MyBookingPage(string Token, BookingSummary Booking, bool CanCancel, int CancelCutoffHours, string StudioPhone, string StudioEmail);
+public record MyBookingPage(string Token, BookingSummary Booking, bool CanCancel, bool CanReschedule, int CancelCutoffHours,
+    string StudioPhone, string StudioEmail);
+public record ReschedulePage(string Token, BookingSummary Booking, WhenStep When);
 
 /// <summary>/my/{token}: the client's own booking, reached only through the secret link.</summary>
 [AllowAnonymous]
@@ -54,6 +56,49 @@ public class MyBookingController(StudioDb db, BookingService booking, TimeProvid
         return this.GoTo($"/my/{token}");
     }
 
+    [HttpGet("reschedule")]
+    public async Task<IActionResult> Reschedule(string token, string? month, string? day, CancellationToken ct) =>
+        await ReschedulePageAsync(token, month, day, null, ct);
+
+    [HttpPost("reschedule"), EnableRateLimiting(RateLimits.PublicPost)]
+    public async Task<IActionResult> RescheduleTo(string token, string? start, CancellationToken ct)
+    {
+        if (await FindAsync(token, ct) is not { } entity) return NotFound();
+        if (!(await PageAsync(token, ct))!.CanReschedule) return this.GoTo($"/my/{token}");
+        if (!DateTime.TryParse(start, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var startUtc))
+            return await ReschedulePageAsync(token, null, null, T["That time is not available. Please choose another one."], ct);
+        switch (await booking.RescheduleAsync(entity, startUtc, ct))
+        {
+            case ConfirmResult.Confirmed:
+                Flash.Success(TempData, T["Your booking has been moved."]);
+                return this.GoTo($"/my/{token}");
+            case ConfirmResult.SlotTaken:
+                Response.StatusCode = StatusCodes.Status409Conflict;
+                return await ReschedulePageAsync(token, null, null, T["Sorry, this time was just taken. Please choose another one."], ct);
+            default:
+                Flash.Error(TempData, T["The studio changed this booking just now. Please check it and try again."]);
+                return this.GoTo($"/my/{token}");
+        }
+    }
+
+    private async Task<IActionResult> ReschedulePageAsync(string token, string? month, string? day, string? message, CancellationToken ct)
+    {
+        if (await FindAsync(token, ct) is not { } entity) return NotFound();
+        var page = (await PageAsync(token, ct))!;
+        if (!page.CanReschedule) return this.GoTo($"/my/{token}");
+        var when = await booking.WhenAsync(entity.ServiceId, entity.RoomId, entity.PhotographerId, month, day, entity.Id, ct);
+        if (when is null) return NotFound();
+        var url = $"/my/{token}/reschedule";
+        when = when with { Step = new WizardStep(3, message), PageUrl = url, PostUrl = url };
+        if (Request.WantsFragment() && message is null)
+        {
+            Response.VaryOnHtmx();
+            return PartialView("_When", when);
+        }
+        return View("Reschedule", new ReschedulePage(token, page.Booking, when));
+    }
+
     private async Task<Data.Booking?> FindAsync(string token, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(token) || token.Length > 100) return null;
@@ -68,8 +113,9 @@ public class MyBookingController(StudioDb db, BookingService booking, TimeProvid
         if (await FindAsync(token, ct) is not { } entity) return null;
         var studio = (await booking.StudioAsync(ct))!;
         var summary = (await booking.SummaryAsync(entity.Code, ct))!;
-        var canCancel = entity.Status is BookingStatus.Pending or BookingStatus.Confirmed
-            && clock.GetUtcNow().UtcDateTime < entity.StartsAt.AddHours(-studio.CancelCutoffHours);
-        return new MyBookingPage(token, summary, canCancel, studio.CancelCutoffHours, studio.Phone, studio.Email);
+        var live = entity.Status is BookingStatus.Pending or BookingStatus.Confirmed;
+        var now = clock.GetUtcNow().UtcDateTime;
+        return new MyBookingPage(token, summary, live && now < entity.StartsAt.AddHours(-studio.CancelCutoffHours),
+            live && now < entity.StartsAt.AddHours(-studio.RescheduleCutoffHours), studio.CancelCutoffHours, studio.Phone, studio.Email);
     }
 }
