@@ -167,6 +167,7 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         try
         {
+            await LockAsync(booking.RoomId, booking.PhotographerId, ct);
             booking.Block(slot.StartUtc, slot.EndUtc, room);
             booking.UpdatedAt = now;
             db.BoardEvents.Add(new BoardEvent { BookingId = booking.Id, Kind = "rescheduled", At = now });
@@ -188,6 +189,18 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
             db.ChangeTracker.Clear();
             return new ConfirmResult.SlotTaken();
         }
+    }
+
+    /// <summary>
+    /// Takes transaction-scoped locks on the room, then the photographer. Two inserts that clash on the exclusion
+    /// constraints would otherwise wait on each other's tuples and one would die as a deadlock (40P01) instead of
+    /// a clean 23P01; with every writer locking in the same order, the later one waits, then gets 23P01.
+    /// </summary>
+    private async Task LockAsync(int roomId, int? photographerId, CancellationToken ct)
+    {
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(1, {roomId})", ct);
+        if (photographerId is { } id)
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(2, {id})", ct);
     }
 
     public DateOnly Today(TimeZoneInfo zone) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).DateTime);
@@ -222,6 +235,7 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         try
         {
+            await LockAsync(slot.RoomId, slot.PhotographerId, ct);
             // Find or create without a race: the unique key on email decides, and an existing client's data is
             // never shown to, nor overwritten by, a public visitor.
             await db.Database.ExecuteSqlAsync($"""
