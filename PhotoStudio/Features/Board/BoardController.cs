@@ -20,7 +20,7 @@ public class BoardController(StudioDb db, TimeProvider clock, IAuthorizationServ
     [HttpGet("board")]
     public async Task<IActionResult> Index(CancellationToken ct)
     {
-        var studio = await db.Settings.AsNoTracking().FirstOrDefaultAsync(ct);
+        var studio = await db.Settings.AsNoTracking().OrderBy(s => s.Id).FirstOrDefaultAsync(ct);
         var zone = TimeZoneInfo.FindSystemTimeZoneById(studio?.TimeZone ?? "UTC");
         var localToday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).DateTime);
         var from = TimeZoneInfo.ConvertTimeToUtc(localToday.ToDateTime(TimeOnly.MinValue), zone);

@@ -29,7 +29,7 @@ public abstract record ConfirmResult
 /// <summary>The public booking: the catalogue, free slots from the engine, and the one-transaction confirmation.</summary>
 public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metrics, ILogger<BookingService> log)
 {
-    public async Task<StudioSettings?> StudioAsync(CancellationToken ct) => await db.Settings.AsNoTracking().FirstOrDefaultAsync(ct);
+    public async Task<StudioSettings?> StudioAsync(CancellationToken ct) => await db.Settings.AsNoTracking().OrderBy(s => s.Id).FirstOrDefaultAsync(ct);
 
     public async Task<IReadOnlyList<ServiceOption>> ServicesAsync(CancellationToken ct) =>
         await db.Services.AsNoTracking().Where(s => s.IsActive).OrderBy(s => s.Price)

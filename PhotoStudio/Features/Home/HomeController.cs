@@ -16,7 +16,7 @@ public class HomeController(StudioDb db) : Controller
     [HttpGet("/")]
     public async Task<IActionResult> Index(CancellationToken ct)
     {
-        var studio = await db.Settings.AsNoTracking().FirstOrDefaultAsync(ct);
+        var studio = await db.Settings.AsNoTracking().OrderBy(s => s.Id).FirstOrDefaultAsync(ct);
         var services = await db.Services.AsNoTracking().Where(s => s.IsActive).OrderBy(s => s.Price)
             .Select(s => new LandingService(s.Name, s.Description, s.DurationMinutes, s.Price, s.NeedsPhotographer))
             .ToListAsync(ct);
