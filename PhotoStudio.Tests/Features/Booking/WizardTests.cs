@@ -73,6 +73,7 @@ public class WizardTests(StudioApp app) : IClassFixture<StudioApp>
         Assert.Single(booking.History);
         Assert.Contains(db.BoardEvents, e => e.BookingId == booking.Id);
         Assert.Contains(db.AuditEntries, e => e.EntityType == "Booking" && e.EntityId == booking.Id.ToString() && e.Actor == "client");
+        Assert.Contains(db.AuditEntries, e => e.EntityType == "Client" && e.EntityId == booking.ClientId.ToString() && e.Action == "created");
     }
 
     [Fact]

@@ -238,17 +238,31 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
             await LockAsync(slot.RoomId, slot.PhotographerId, ct);
             // Find or create without a race: the unique key on email decides, and an existing client's data is
             // never shown to, nor overwritten by, a public visitor.
-            await db.Database.ExecuteSqlAsync($"""
+            var created = await db.Database.ExecuteSqlAsync($"""
                 INSERT INTO clients (name, email, phone, notes, tags, terms_accepted_at, marketing_opt_in, source, created_at)
                 VALUES ({details.Name.Trim()}, {email}, {details.Phone.Trim()}, '', ARRAY[]::text[], {now}, {details.MarketingOptIn}, 'web', {now})
                 ON CONFLICT (email) DO NOTHING
                 """, ct);
             var clientId = await db.Clients.Where(c => c.Email == email).Select(c => c.Id).SingleAsync(ct);
+            if (created == 1) // written by SQL, so the interceptor did not see it
+                db.AuditEntries.Add(new AuditEntry
+                {
+                    At = now, Actor = "client", Action = "created", EntityType = nameof(Client), EntityId = clientId.ToString(),
+                    Changes = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object?[]>
+                    {
+                        ["Name"] = [null, details.Name.Trim()], ["Email"] = [null, email], ["Phone"] = [null, details.Phone.Trim()],
+                        ["MarketingOptIn"] = [null, details.MarketingOptIn], ["Source"] = [null, "web"],
+                    }),
+                });
+
+            // A fresh code that is not taken yet (about 28.6 million exist; the unique key stays the last word).
+            var code = BookingCode.New();
+            while (await db.Bookings.AnyAsync(b => b.Code == code, ct)) code = BookingCode.New();
 
             var status = studio.AutoConfirm ? BookingStatus.Confirmed : BookingStatus.Pending;
             var booking = new Data.Booking
             {
-                Code = BookingCode.New(),
+                Code = code,
                 ClientId = clientId,
                 ServiceId = serviceId,
                 RoomId = slot.RoomId,
