@@ -26,19 +26,19 @@ public class LayoutBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
         await Expect(page.Locator("h1")).ToBeVisibleAsync();
 
         await page.AssertAccessibleAsync("light mode");
-        await AssertNoHorizontalScrollAsync(page, "light mode");
+        await page.AssertNoHorizontalScrollAsync("light mode");
 
         await OpenMenuAsync(page);
         await page.AssertAccessibleAsync("light mode, menu open");
-        await AssertNoHorizontalScrollAsync(page, "light mode, menu open");
+        await page.AssertNoHorizontalScrollAsync("light mode, menu open");
 
         await ToggleThemeAsync(page, to: "dark");
         await page.AssertAccessibleAsync("dark mode, menu open");
-        await AssertNoHorizontalScrollAsync(page, "dark mode, menu open");
+        await page.AssertNoHorizontalScrollAsync("dark mode, menu open");
 
         await CloseMenuAsync(page);
         await page.AssertAccessibleAsync("dark mode");
-        await AssertNoHorizontalScrollAsync(page, "dark mode");
+        await page.AssertNoHorizontalScrollAsync("dark mode");
 
         phone.AssertNoConsoleErrors();
     }
@@ -52,7 +52,7 @@ public class LayoutBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
         await Expect(page.Locator("#login-form")).ToBeVisibleAsync();
 
         await page.AssertAccessibleAsync("light mode");
-        await AssertNoHorizontalScrollAsync(page, "light mode");
+        await page.AssertNoHorizontalScrollAsync("light mode");
 
         await OpenMenuAsync(page);
         await ToggleThemeAsync(page, to: "dark");
@@ -64,7 +64,7 @@ public class LayoutBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
         await Expect(page.Locator("#Email-error")).ToHaveTextAsync("Enter your email address.");
         await Expect(page.Locator("#Password-error")).ToHaveTextAsync("Enter your password.");
         await page.AssertAccessibleAsync("dark mode, empty form refused");
-        await AssertNoHorizontalScrollAsync(page, "dark mode, empty form refused");
+        await page.AssertNoHorizontalScrollAsync("dark mode, empty form refused");
 
         // An account that does not exist, so no demo account creeps towards lockout.
         await page.Locator("#Email").FillAsync("nobody@demo.studio");
@@ -73,7 +73,7 @@ public class LayoutBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
         var failure = page.Locator("#login-form [role=alert]");
         await Expect(failure).ToContainTextAsync("Email or password is incorrect");
         await page.AssertAccessibleAsync("dark mode, failed sign-in");
-        await AssertNoHorizontalScrollAsync(page, "dark mode, failed sign-in");
+        await page.AssertNoHorizontalScrollAsync("dark mode, failed sign-in");
 
         await OpenMenuAsync(page);
         await ToggleThemeAsync(page, to: "light");
@@ -151,7 +151,7 @@ public class LayoutBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
         await Expect(board).ToHaveAttributeAsync("aria-current", "page");
         await Expect(page.Locator("#nav-menu").GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
         await page.AssertAccessibleAsync("signed in, menu open");
-        await AssertNoHorizontalScrollAsync(page, "signed in, menu open");
+        await page.AssertNoHorizontalScrollAsync("signed in, menu open");
 
         await toggler.TapAsync();
         await Expect(toggler).ToHaveAttributeAsync("aria-expanded", "false");
@@ -255,9 +255,9 @@ public class LayoutBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
 
         // Russian words are longer: the layout must still fit and stay accessible.
         await page.AssertAccessibleAsync("Russian");
-        await AssertNoHorizontalScrollAsync(page, "Russian");
+        await page.AssertNoHorizontalScrollAsync("Russian");
         await OpenMenuAsync(page);
-        await AssertNoHorizontalScrollAsync(page, "Russian, menu open");
+        await page.AssertNoHorizontalScrollAsync("Russian, menu open");
 
         phone.AssertNoConsoleErrors();
     }
@@ -322,21 +322,5 @@ public class LayoutBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
         await page.Locator("[data-theme-toggle]").TapAsync();
         await Expect(page.Locator("html")).ToHaveAttributeAsync("data-bs-theme", to);
         await Expect(page.Locator("[data-theme-toggle]")).ToHaveAttributeAsync("aria-pressed", to == "dark" ? "true" : "false");
-    }
-
-    /// <summary>Nothing may be wider than the phone; on failure, names the elements that stick out.</summary>
-    private static async Task AssertNoHorizontalScrollAsync(IPage page, string state)
-    {
-        var width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
-        if (width <= PhonePage.Width) return;
-        var culprits = await page.EvaluateAsync<string[]>(
-            """
-            () => [...document.querySelectorAll('body *')]
-                .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
-                .slice(0, 10)
-                .map(e => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : ''} (right edge ${Math.round(e.getBoundingClientRect().right)} px)`)
-            """);
-        Assert.Fail($"{page.Url} ({state}) scrolls sideways: scrollWidth {width} px > {PhonePage.Width} px. Too wide:\n" +
-            string.Join("\n", culprits));
     }
 }

@@ -40,7 +40,7 @@ public class WizardBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
         {
             await Expect(page).ToHaveURLAsync(url);
             await page.AssertAccessibleAsync(step);
-            await AssertNoHorizontalScrollAsync(page, step);
+            await page.AssertNoHorizontalScrollAsync(step);
         });
 
         // Every step was posted by htmx (hx-boost), not as a plain form.
@@ -63,7 +63,7 @@ public class WizardBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
         await BookAsync(page, javaScript: false, $"anna.nojs.{Guid.NewGuid():N}@example.org", async (step, url) =>
         {
             await Expect(page).ToHaveURLAsync(url);
-            await AssertNoHorizontalScrollAsync(page, step);
+            await page.AssertNoHorizontalScrollAsync(step);
         });
 
         // Five plain form posts (service, with, time, details, confirm), each answered 303 See Other.
@@ -109,7 +109,7 @@ public class WizardBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
         await Expect(page).ToHaveURLAsync(OnReschedule);
         await Expect(page.Locator("#when")).ToBeVisibleAsync();
         await page.AssertAccessibleAsync("reschedule month");
-        await AssertNoHorizontalScrollAsync(page, "reschedule month");
+        await page.AssertNoHorizontalScrollAsync("reschedule month");
 
         // A later day than the booked one: this month's last free day, or the next month's first.
         var bookedDay = await BookedDayAsync(code);
@@ -125,7 +125,7 @@ public class WizardBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
         await laterDay.TapAsync();
         await Expect(page.Locator("#slots-form legend")).ToHaveTextAsync(dayName);
         await page.AssertAccessibleAsync("reschedule day");
-        await AssertNoHorizontalScrollAsync(page, "reschedule day");
+        await page.AssertNoHorizontalScrollAsync("reschedule day");
 
         var slot = page.Locator("#slots-form button.slot").Last;
         var time = (await slot.InnerTextAsync()).Trim();
@@ -144,7 +144,7 @@ public class WizardBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
         await Expect(page.Locator("#cancel-form")).ToHaveCountAsync(0);
         await Expect(page.Locator("#reschedule-link")).ToHaveCountAsync(0);
         await page.AssertAccessibleAsync("manage page, cancelled");
-        await AssertNoHorizontalScrollAsync(page, "manage page, cancelled");
+        await page.AssertNoHorizontalScrollAsync("manage page, cancelled");
 
         phone.AssertNoConsoleErrors();
     }
@@ -245,20 +245,5 @@ public class WizardBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
     {
         // With JavaScript off, WaitForFunction would never return (its polling is a page script).
         if (javaScript) await page.WaitForFunctionAsync("() => document.readyState === 'complete' && 'htmx' in window");
-    }
-
-    private static async Task AssertNoHorizontalScrollAsync(IPage page, string state)
-    {
-        var width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
-        if (width <= PhonePage.Width) return;
-        var culprits = await page.EvaluateAsync<string[]>(
-            """
-            () => [...document.querySelectorAll('body *')]
-                .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
-                .slice(0, 10)
-                .map(e => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : ''} (right edge ${Math.round(e.getBoundingClientRect().right)} px)`)
-            """);
-        Assert.Fail($"{page.Url} ({state}) scrolls sideways: scrollWidth {width} px > {PhonePage.Width} px. Too wide:\n" +
-            string.Join("\n", culprits));
     }
 }

@@ -130,7 +130,7 @@ pg_start() {
 
   _pg_log "starting PostgreSQL on 127.0.0.1:$port (data $dir, log $dir/server.log)"
   if ! _pg_as_owner "$PG_BIN/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -c listen_addresses=127.0.0.1 -k $sockdir" start >/dev/null; then
+      -o "-p $port -c listen_addresses=127.0.0.1 -c max_connections=300 -k $sockdir" start >/dev/null; then
     _pg_log "could not start PostgreSQL; end of $dir/server.log:"
     tail -n 20 -- "$dir/server.log" >&2 2>/dev/null || true
     return 1
