@@ -80,9 +80,7 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Tim
             return await WhenPage(null, null, T["That time is not available. Please choose another one."], ct);
 
         var inputs = await booking.InputsAsync(draft.ServiceId.Value, DateOnly.FromDateTime(startUtc.AddDays(-1)), DateOnly.FromDateTime(startUtc.AddDays(1)), ct);
-        var offered = inputs is not null && Availability.IsFree(inputs.Rules, inputs.Requirements, inputs.Rooms, inputs.Photographers,
-            inputs.Busy, startUtc, clock.GetUtcNow(), draft.RoomId, draft.PhotographerId);
-        if (!offered)
+        if (inputs?.SlotAt(startUtc, clock.GetUtcNow(), draft.RoomId, draft.PhotographerId) is null)
             return await WhenPage(null, null, T["That time is not available. Please choose another one."], ct);
         drafts.Write(Response, draft with { StartUtc = startUtc });
         return this.GoTo("/book/details");
@@ -156,13 +154,8 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Tim
     }
 
     [HttpGet("done/{code}/calendar.ics")]
-    public async Task<IActionResult> DoneCalendar(string code, CancellationToken ct)
-    {
-        if (await booking.SummaryAsync(code, ct) is not { } summary) return NotFound();
-        var studio = (await booking.StudioAsync(ct))!;
-        return File(System.Text.Encoding.UTF8.GetBytes(CalendarFile.Write(summary, studio.Address, clock.GetUtcNow())),
-            "text/calendar; charset=utf-8", $"{summary.Code}.ics");
-    }
+    public async Task<IActionResult> DoneCalendar(string code, CancellationToken ct) =>
+        await booking.CalendarFileAsync(code, ct) is { } ics ? File(ics, "text/calendar; charset=utf-8", $"{code}.ics") : NotFound();
 
     private async Task<IActionResult> WhenPage(string? month, string? day, string? message, CancellationToken ct, bool conflict = false)
     {

@@ -12,7 +12,15 @@ public record NamedOption(int Id, string Name);
 
 /// <summary>Everything the engine needs for one service and a range of days, loaded in a handful of queries.</summary>
 public record SlotInputs(StudioSettings Studio, StudioRules Rules, ServiceOption Service, ServiceRequirements Requirements,
-    IReadOnlyList<RoomAvailability> Rooms, IReadOnlyList<PhotographerAvailability> Photographers, IReadOnlyList<BusyRange> Busy);
+    IReadOnlyList<RoomAvailability> Rooms, IReadOnlyList<PhotographerAvailability> Photographers, IReadOnlyList<BusyRange> Busy)
+{
+    public SlotCalendar Slots(DateOnly firstDay, DateOnly lastDay, DateTimeOffset now, int? roomId, int? photographerId) =>
+        Availability.FindSlots(Rules, Requirements, Rooms, Photographers, Busy, firstDay, lastDay, now, roomId, photographerId);
+
+    /// <summary>The slot at exactly this start (with the room and photographer "any" resolves to), or null when not offered.</summary>
+    public FreeSlot? SlotAt(DateTime startUtc, DateTimeOffset now, int? roomId, int? photographerId) =>
+        Availability.SlotAt(Rules, Requirements, Rooms, Photographers, Busy, startUtc, now, roomId, photographerId);
+}
 
 public record BookingSummary(string Code, string StudioName, string Service, string Room, string? Photographer,
     DateTimeOffset LocalStart, DateTimeOffset LocalEnd, decimal Price, string Currency, Data.BookingStatus Status, string TimeZone,
@@ -93,8 +101,7 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
     }
 
     public SlotCalendar Slots(SlotInputs inputs, DateOnly firstDay, DateOnly lastDay, int? roomId, int? photographerId) =>
-        Availability.FindSlots(inputs.Rules, inputs.Requirements, inputs.Rooms, inputs.Photographers, inputs.Busy,
-            firstDay, lastDay, clock.GetUtcNow(), roomId, photographerId);
+        inputs.Slots(firstDay, lastDay, clock.GetUtcNow(), roomId, photographerId);
 
     public async Task<BookingSummary?> SummaryAsync(string code, CancellationToken ct)
     {
@@ -158,8 +165,7 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
         var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(startUtc, zone));
         var inputs = await InputsAsync(booking.ServiceId, day, day, ct, booking.Id);
         if (inputs is null) return new ConfirmResult.Refused("service");
-        var slot = Availability.SlotAt(inputs.Rules, inputs.Requirements, inputs.Rooms, inputs.Photographers, inputs.Busy,
-            startUtc, clock.GetUtcNow(), booking.RoomId, booking.PhotographerId);
+        var slot = inputs.SlotAt(startUtc, clock.GetUtcNow(), booking.RoomId, booking.PhotographerId);
         if (slot is null) return new ConfirmResult.SlotTaken();
 
         var room = await db.Rooms.SingleAsync(r => r.Id == booking.RoomId, ct);
@@ -203,6 +209,12 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(2, {id})", ct);
     }
 
+    /// <summary>The .ics of a booking, for the confirmation page and the client's own page alike.</summary>
+    public async Task<byte[]?> CalendarFileAsync(string code, CancellationToken ct) =>
+        await SummaryAsync(code, ct) is { } summary && await StudioAsync(ct) is { } studio
+            ? System.Text.Encoding.UTF8.GetBytes(CalendarFile.Write(summary, studio.Address, clock.GetUtcNow()))
+            : null;
+
     public DateOnly Today(TimeZoneInfo zone) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).DateTime);
 
     /// <summary>
@@ -223,8 +235,7 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
         var inputs = await InputsAsync(serviceId, day, day, ct);
         if (inputs is null) return new ConfirmResult.Refused("service");
 
-        var slot = Availability.SlotAt(inputs.Rules, inputs.Requirements, inputs.Rooms, inputs.Photographers, inputs.Busy,
-            start, clock.GetUtcNow(), draft.RoomId, draft.PhotographerId);
+        var slot = inputs.SlotAt(start, clock.GetUtcNow(), draft.RoomId, draft.PhotographerId);
         if (slot is null) return new ConfirmResult.SlotTaken();
 
         var room = await db.Rooms.SingleAsync(r => r.Id == slot.RoomId, ct);

@@ -22,23 +22,19 @@ public class MyBookingController(StudioDb db, BookingService booking, TimeProvid
 {
     [HttpGet("")]
     public async Task<IActionResult> Show(string token, CancellationToken ct) =>
-        await PageAsync(token, ct) is { } page ? View("My", page) : NotFound();
+        await FindAsync(token, ct) is { } entity ? View("My", await PageAsync(token, entity, ct)) : NotFound();
 
     [HttpGet("calendar.ics")]
-    public async Task<IActionResult> Calendar(string token, CancellationToken ct)
-    {
-        if (await PageAsync(token, ct) is not { } page) return NotFound();
-        var studio = (await booking.StudioAsync(ct))!;
-        return File(System.Text.Encoding.UTF8.GetBytes(CalendarFile.Write(page.Booking, studio.Address, clock.GetUtcNow())),
-            "text/calendar; charset=utf-8", $"{page.Booking.Code}.ics");
-    }
+    public async Task<IActionResult> Calendar(string token, CancellationToken ct) =>
+        await FindAsync(token, ct) is { } entity && await booking.CalendarFileAsync(entity.Code, ct) is { } ics
+            ? File(ics, "text/calendar; charset=utf-8", $"{entity.Code}.ics")
+            : NotFound();
 
     [HttpPost("cancel"), EnableRateLimiting(RateLimits.PublicPost)]
     public async Task<IActionResult> Cancel(string token, [StringLength(500)] string? reason, CancellationToken ct)
     {
         if (await FindAsync(token, ct) is not { } entity) return NotFound();
-        var page = (await PageAsync(token, ct))!;
-        if (!page.CanCancel)
+        if (!(await PageAsync(token, entity, ct)).CanCancel)
         {
             Flash.Error(TempData, T["This booking can no longer be cancelled online. Please call or email the studio."]);
             return this.GoTo($"/my/{token}");
@@ -64,7 +60,7 @@ public class MyBookingController(StudioDb db, BookingService booking, TimeProvid
     public async Task<IActionResult> RescheduleTo(string token, string? start, CancellationToken ct)
     {
         if (await FindAsync(token, ct) is not { } entity) return NotFound();
-        if (!(await PageAsync(token, ct))!.CanReschedule) return this.GoTo($"/my/{token}");
+        if (!(await PageAsync(token, entity, ct)).CanReschedule) return this.GoTo($"/my/{token}");
         if (!DateTime.TryParse(start, System.Globalization.CultureInfo.InvariantCulture,
                 System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var startUtc))
             return await ReschedulePageAsync(token, null, null, T["That time is not available. Please choose another one."], ct);
@@ -85,7 +81,7 @@ public class MyBookingController(StudioDb db, BookingService booking, TimeProvid
     private async Task<IActionResult> ReschedulePageAsync(string token, string? month, string? day, string? message, CancellationToken ct)
     {
         if (await FindAsync(token, ct) is not { } entity) return NotFound();
-        var page = (await PageAsync(token, ct))!;
+        var page = await PageAsync(token, entity, ct);
         if (!page.CanReschedule) return this.GoTo($"/my/{token}");
         var when = await booking.WhenAsync(entity.ServiceId, entity.RoomId, entity.PhotographerId, month, day, entity.Id, ct);
         if (when is null) return NotFound();
@@ -108,9 +104,8 @@ public class MyBookingController(StudioDb db, BookingService booking, TimeProvid
         return found is not null && CryptographicOperations.FixedTimeEquals(found.ManageTokenHash, hash) ? found : null;
     }
 
-    private async Task<MyBookingPage?> PageAsync(string token, CancellationToken ct)
+    private async Task<MyBookingPage> PageAsync(string token, Data.Booking entity, CancellationToken ct)
     {
-        if (await FindAsync(token, ct) is not { } entity) return null;
         var studio = (await booking.StudioAsync(ct))!;
         var summary = (await booking.SummaryAsync(entity.Code, ct))!;
         var live = entity.Status is BookingStatus.Pending or BookingStatus.Confirmed;
