@@ -183,6 +183,7 @@ public class Booking
     /// <summary>PostgreSQL's xmin, the optimistic concurrency token of staff edits.</summary>
     public uint Version { get; set; }
     public List<BookingStatusChange> History { get; set; } = [];
+    public List<BookingNote> Notes { get; set; } = [];
 
     public static bool IsLive(BookingStatus status) =>
         status is not (BookingStatus.Cancelled or BookingStatus.NoShow);
@@ -207,6 +208,18 @@ public class BookingStatusChange
     public required string By { get; set; }
     public DateTime At { get; set; }
     public string Reason { get; set; } = "";
+}
+
+/// <summary>A staff-only note on a booking; notes are added, never edited, so the thread reads as it happened.</summary>
+public class BookingNote
+{
+    public long Id { get; set; }
+    public int BookingId { get; set; }
+    /// <summary>The user id of the author.</summary>
+    public required string AuthorId { get; set; }
+    public string AuthorName { get; set; } = "";
+    public DateTime At { get; set; }
+    public required string Text { get; set; }
 }
 
 /// <summary>Append-only record of who changed what.</summary>

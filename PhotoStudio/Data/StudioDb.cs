@@ -25,6 +25,7 @@ public class StudioDb(DbContextOptions<StudioDb> options) : IdentityDbContext<St
     public DbSet<Client> Clients => Set<Client>();
     public DbSet<Booking> Bookings => Set<Booking>();
     public DbSet<BookingStatusChange> BookingStatusChanges => Set<BookingStatusChange>();
+    public DbSet<BookingNote> BookingNotes => Set<BookingNote>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<BoardEvent> BoardEvents => Set<BoardEvent>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -159,6 +160,7 @@ public class StudioDb(DbContextOptions<StudioDb> options) : IdentityDbContext<St
             e.HasOne(x => x.Room).WithMany().HasForeignKey(x => x.RoomId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(x => x.Photographer).WithMany().HasForeignKey(x => x.PhotographerId).OnDelete(DeleteBehavior.Restrict);
             e.HasMany(x => x.History).WithOne().HasForeignKey(x => x.BookingId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(x => x.Notes).WithOne().HasForeignKey(x => x.BookingId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(x => new { x.StartsAt, x.Status });
             e.HasIndex(x => new { x.RoomId, x.StartsAt });
             e.HasIndex(x => new { x.PhotographerId, x.StartsAt });
@@ -171,6 +173,15 @@ public class StudioDb(DbContextOptions<StudioDb> options) : IdentityDbContext<St
             e.Property(x => x.From).HasColumnName("from_status").HasConversion<string>().HasMaxLength(16);
             e.Property(x => x.To).HasColumnName("to_status").HasConversion<string>().HasMaxLength(16);
             e.Property(x => x.By).HasColumnName("changed_by").HasMaxLength(64);
+            e.HasIndex(x => x.BookingId);
+        });
+
+        b.Entity<BookingNote>(e =>
+        {
+            e.ToTable("booking_notes", t => t.HasCheckConstraint("ck_booking_notes_text", "length(btrim(text)) > 0"));
+            e.Property(x => x.AuthorId).HasMaxLength(64);
+            e.Property(x => x.AuthorName).HasMaxLength(200);
+            e.Property(x => x.Text).HasMaxLength(2000);
             e.HasIndex(x => x.BookingId);
         });
 

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 using PhotoStudio.Data;
+using PhotoStudio.Infrastructure.Events;
 using PhotoStudio.Infrastructure.Metrics;
 using PhotoStudio.Scheduling;
 
@@ -176,9 +177,7 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
             await LockAsync(booking.RoomId, booking.PhotographerId, ct);
             booking.Block(slot.StartUtc, slot.EndUtc, room);
             booking.UpdatedAt = now;
-            db.BoardEvents.Add(new BoardEvent { BookingId = booking.Id, Kind = "rescheduled", At = now });
-            await db.SaveChangesAsync(ct);
-            await db.Database.ExecuteSqlAsync($"SELECT pg_notify('board', {booking.Id.ToString()})", ct);
+            await db.SaveAndAnnounceAsync(booking.Id, "rescheduled", now, ct);
             await tx.CommitAsync(ct);
             return new ConfirmResult.Confirmed(booking.Code, "");
         }
@@ -202,7 +201,7 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
     /// constraints would otherwise wait on each other's tuples and one would die as a deadlock (40P01) instead of
     /// a clean 23P01; with every writer locking in the same order, the later one waits, then gets 23P01.
     /// </summary>
-    private async Task LockAsync(int roomId, int? photographerId, CancellationToken ct)
+    public async Task LockAsync(int roomId, int? photographerId, CancellationToken ct)
     {
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(1, {roomId})", ct);
         if (photographerId is { } id)
@@ -293,9 +292,7 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
             db.Bookings.Add(booking);
             await db.SaveChangesAsync(ct);
 
-            db.BoardEvents.Add(new BoardEvent { BookingId = booking.Id, Kind = "created", At = now });
-            await db.SaveChangesAsync(ct);
-            await db.Database.ExecuteSqlAsync($"SELECT pg_notify('board', {booking.Id.ToString()})", ct);
+            await db.SaveAndAnnounceAsync(booking.Id, "created", now, ct);
             await tx.CommitAsync(ct);
 
             metrics.BookingCreated("web");

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Localization;
 using PhotoStudio.Data;
 using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure;
+using PhotoStudio.Infrastructure.Events;
 
 namespace PhotoStudio.Features.Booking;
 
@@ -43,11 +44,11 @@ public class MyBookingController(StudioDb db, BookingService booking, TimeProvid
         entity.History.Add(new BookingStatusChange { From = entity.Status, To = BookingStatus.Cancelled, By = "client", At = now, Reason = reason?.Trim() ?? "" });
         entity.Status = BookingStatus.Cancelled;
         entity.UpdatedAt = now;
-        db.BoardEvents.Add(new BoardEvent { BookingId = entity.Id, Kind = "cancelled", At = now });
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.SaveChangesAsync(ct);
-        await db.Database.ExecuteSqlAsync($"SELECT pg_notify('board', {entity.Id.ToString()})", ct);
-        await tx.CommitAsync(ct);
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.SaveAndAnnounceAsync(entity.Id, "cancelled", now, ct);
+            await tx.CommitAsync(ct);
+        }
         Flash.Success(TempData, T["Your booking is cancelled."]);
         return this.GoTo($"/my/{token}");
     }

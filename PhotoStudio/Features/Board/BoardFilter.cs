@@ -1,0 +1,71 @@
+using System.Globalization;
+
+namespace PhotoStudio.Features.Board;
+
+/// <summary>
+/// What the board shows, bound from the query string and written back into every link, form and fragment URL,
+/// so a copied address reproduces the view.
+/// </summary>
+public sealed record BoardFilter
+{
+    public const string Today = "today", Week = "week", Upcoming = "upcoming", Dates = "dates";
+    private static readonly string[] Ranges = [Today, Week, Upcoming, Dates];
+
+    public string? Range { get; init; }
+    public DateOnly? From { get; init; }
+    public DateOnly? To { get; init; }
+    public int? Room { get; init; }
+    public int? Photographer { get; init; }
+    public string? Q { get; init; }
+    /// <summary>Show the Cancelled and No-show columns instead of the workflow.</summary>
+    public bool Closed { get; init; }
+
+    /// <summary>Unknown ranges fall back to this week; reversed dates are swapped; the search is trimmed.</summary>
+    public BoardFilter Normalized()
+    {
+        var range = Ranges.Contains(Range) ? Range : From is not null || To is not null ? Dates : Week;
+        var (from, to) = From > To ? (To, From) : (From, To);
+        var q = string.IsNullOrWhiteSpace(Q) ? null : Q.Trim()[..Math.Min(Q.Trim().Length, 100)];
+        return this with
+        {
+            Range = range, From = range == Dates ? from : null, To = range == Dates ? to : null, Q = q,
+            Room = Room > 0 ? Room : null, Photographer = Photographer > 0 ? Photographer : null,
+        };
+    }
+
+    /// <summary>The local dates shown, as a UTC window; null ends are open.</summary>
+    public (DateTime? FromUtc, DateTime? ToUtc) Window(TimeZoneInfo zone, DateOnly today)
+    {
+        var (first, last) = Range switch
+        {
+            Today => (today, today),
+            Upcoming => (today, (DateOnly?)null),
+            Dates => (From, To),
+            _ => (today.AddDays(-(((int)today.DayOfWeek + 6) % 7)), today.AddDays(6 - (((int)today.DayOfWeek + 6) % 7))),
+        };
+        return (first is { } f ? Utc(f, zone) : null, last is { } l ? Utc(l.AddDays(1), zone) : null);
+    }
+
+    private static DateTime Utc(DateOnly day, TimeZoneInfo zone) =>
+        TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(TimeOnly.MinValue), zone);
+
+    /// <summary>The filter as a query string (no leading '?'), defaults left out.</summary>
+    public string Query(params (string Key, string? Value)[] extra)
+    {
+        var pairs = new List<KeyValuePair<string, string?>>();
+        void Add(string key, string? value) { if (!string.IsNullOrEmpty(value)) pairs.Add(new(key, value)); }
+        Add("range", Range == Week ? null : Range);
+        Add("from", From?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        Add("to", To?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        Add("room", Room?.ToString(CultureInfo.InvariantCulture));
+        Add("photographer", Photographer?.ToString(CultureInfo.InvariantCulture));
+        Add("q", Q);
+        Add("closed", Closed ? "true" : null);
+        foreach (var (key, value) in extra) Add(key, value);
+        return QueryString.Create(pairs).ToUriComponent().TrimStart('?');
+    }
+
+    /// <summary>A path with this filter's query string appended.</summary>
+    public string Url(string path, params (string Key, string? Value)[] extra) =>
+        Query(extra) is { Length: > 0 } query ? $"{path}?{query}" : path;
+}

@@ -1,0 +1,289 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using PhotoStudio.Data;
+using PhotoStudio.Features.Account;
+using PhotoStudio.Features.Booking;
+using PhotoStudio.Infrastructure.Events;
+
+namespace PhotoStudio.Features.Board;
+
+/// <summary>Who is acting on the board, with the permissions it decides by.</summary>
+public sealed record Staff(string UserId, bool SeesAll, bool Manages, bool Moves)
+{
+    public static Staff From(ClaimsPrincipal user) => new(
+        user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "",
+        user.HasClaim(Permissions.ClaimType, Permissions.BookingsViewAll),
+        user.HasClaim(Permissions.ClaimType, Permissions.BookingsManage),
+        user.HasClaim(Permissions.ClaimType, Permissions.BookingsMove));
+}
+
+public record BookingCard(int Id, string Code, uint Version, BookingStatus Status, DateTime StartsLocal, DateTime EndsLocal,
+    string Client, string Service, string Room, string? Photographer, int Guests, bool HasClientNotes, int Notes,
+    bool IsToday, bool IsNew, IReadOnlyList<BookingStatus> Targets)
+{
+    public bool CanMove => Targets.Count > 0;
+}
+
+/// <summary>A card as one column renders it: the filter goes into its move URL so the answer keeps the view.</summary>
+public record CardView(BookingCard Card, BoardFilter Filter);
+
+/// <summary>The "Move to…" menu of a card, on the board or in the details panel.</summary>
+public record MoveMenu(BookingCard Card, string Url, bool Panel);
+
+public record BoardColumn(BookingStatus Status, IReadOnlyList<BookingCard> Cards, int Total, int Take, BoardFilter Filter)
+{
+    public bool HasMore => Total > Cards.Count;
+}
+
+public record BoardPage(BoardFilter Filter, IReadOnlyList<BoardColumn> Columns, IReadOnlyList<NamedOption> Rooms,
+    IReadOnlyList<NamedOption> Photographers, bool SeesAll, string TimeZone);
+
+public record HistoryLine(BookingStatus? From, BookingStatus To, string By, DateTime AtLocal, string Reason);
+public record NoteLine(string Author, DateTime AtLocal, string Text);
+
+public record BookingDetails(BookingCard Card, int ClientId, string ClientEmail, string ClientPhone, string ClientNotes,
+    decimal Price, string Currency, string Source, DateTime CreatedLocal, int RoomId, int? PhotographerId, bool NeedsPhotographer,
+    IReadOnlyList<HistoryLine> History, IReadOnlyList<NoteLine> Notes, IReadOnlyList<NamedOption> Rooms,
+    IReadOnlyList<NamedOption> Photographers, bool CanManage, bool CanEnd, int SlotStepMinutes, string TimeZone);
+
+public enum BoardRefusal { MoveNotAllowed, NotYours, NoPermission, ReasonRequired, NotFree, NoSuchTime, NotLive, EmptyNote }
+
+public abstract record BoardResult
+{
+    public sealed record Done : BoardResult;
+    public sealed record NotFound : BoardResult;
+    public sealed record Refused(BoardRefusal Why) : BoardResult;
+    /// <summary>Someone changed the booking after this user loaded it; nothing was overwritten.</summary>
+    public sealed record Stale : BoardResult;
+    /// <summary>Another booking took the room or photographer at that time first (the exclusion constraints said so).</summary>
+    public sealed record SlotTaken : BoardResult;
+}
+
+/// <summary>The staff board: filtered columns of cards, a booking's details, and every change staff make to one.</summary>
+public class BoardService(StudioDb db, BookingService bookings, TimeProvider clock)
+{
+    public const int PageSize = 20;
+
+    private sealed record CardRow(int Id, string Code, uint Version, BookingStatus Status, DateTime StartsAt, DateTime EndsAt,
+        string Client, string Service, string Room, string? Photographer, string? PhotographerUserId, int Guests,
+        bool HasClientNotes, int Notes, DateTime CreatedAt);
+
+    private sealed record Zone(TimeZoneInfo Info, DateOnly Today, StudioSettings Studio);
+
+    public async Task<BoardPage> BoardAsync(BoardFilter filter, Staff staff, CancellationToken ct)
+    {
+        var zone = await ZoneAsync(ct);
+        var statuses = filter.Closed ? StatusFlow.Closed : StatusFlow.Active;
+        var visible = Filtered(filter, staff, zone);
+        var totals = await visible.Where(b => statuses.Contains(b.Status)).GroupBy(b => b.Status)
+            .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        var columns = new List<BoardColumn>();
+        foreach (var status in statuses) // one query per column keeps each one capped in SQL
+            columns.Add(await ColumnAsync(visible, status, PageSize, totals.GetValueOrDefault(status), filter, staff, zone, ct));
+
+        var rooms = await db.Rooms.AsNoTracking().OrderBy(r => r.Name).Select(r => new NamedOption(r.Id, r.Name)).ToListAsync(ct);
+        var photographers = staff.SeesAll
+            ? await db.Employees.AsNoTracking().Where(e => db.ServiceEmployees.Any(s => s.EmployeeId == e.Id))
+                .OrderBy(e => e.FullName).Select(e => new NamedOption(e.Id, e.FullName)).ToListAsync(ct)
+            : [];
+        return new BoardPage(filter, columns, rooms, photographers, staff.SeesAll, zone.Info.Id);
+    }
+
+    public async Task<BoardColumn> ColumnAsync(BookingStatus status, BoardFilter filter, int take, Staff staff, CancellationToken ct)
+    {
+        var zone = await ZoneAsync(ct);
+        var visible = Filtered(filter, staff, zone);
+        var total = await visible.CountAsync(b => b.Status == status, ct);
+        return await ColumnAsync(visible, status, Math.Clamp(take, PageSize, 500), total, filter, staff, zone, ct);
+    }
+
+    private async Task<BoardColumn> ColumnAsync(IQueryable<Data.Booking> visible, BookingStatus status, int take, int total,
+        BoardFilter filter, Staff staff, Zone zone, CancellationToken ct)
+    {
+        var rows = await Rows(visible.Where(b => b.Status == status).OrderBy(b => b.StartsAt).ThenBy(b => b.Id).Take(take)).ToListAsync(ct);
+        return new BoardColumn(status, rows.Select(r => Card(r, staff, zone)).ToList(), total, take, filter);
+    }
+
+    /// <summary>The bookings this user may see that match the filter.</summary>
+    private IQueryable<Data.Booking> Filtered(BoardFilter filter, Staff staff, Zone zone)
+    {
+        var query = Visible(staff);
+        var (from, to) = filter.Window(zone.Info, zone.Today);
+        if (from is { } f) query = query.Where(b => b.StartsAt >= f);
+        if (to is { } t) query = query.Where(b => b.StartsAt < t);
+        if (filter.Room is { } room) query = query.Where(b => b.RoomId == room);
+        if (filter.Photographer is { } photographer) query = query.Where(b => b.PhotographerId == photographer);
+        if (filter.Q is { } q)
+        {
+            var pattern = "%" + q.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            var code = q.ToUpperInvariant();
+            query = query.Where(b => EF.Functions.ILike(b.Client!.Name, pattern) || b.Code == code);
+        }
+        return query;
+    }
+
+    private IQueryable<Data.Booking> Visible(Staff staff)
+    {
+        var query = db.Bookings.AsNoTracking();
+        return staff.SeesAll ? query : query.Where(b => b.Photographer != null && b.Photographer.UserId == staff.UserId);
+    }
+
+    private static IQueryable<CardRow> Rows(IQueryable<Data.Booking> query) => query.Select(b => new CardRow(
+        b.Id, b.Code, b.Version, b.Status, b.StartsAt, b.EndsAt, b.Client!.Name, b.Service!.Name, b.Room!.Name,
+        b.Photographer!.FullName, b.Photographer!.UserId, b.Guests, b.ClientNotes != "", b.Notes.Count, b.CreatedAt));
+
+    private BookingCard Card(CardRow r, Staff staff, Zone zone)
+    {
+        var starts = TimeZoneInfo.ConvertTimeFromUtc(r.StartsAt, zone.Info);
+        var mayMove = staff.Moves && (staff.SeesAll || r.PhotographerUserId == staff.UserId);
+        // The board moves along the workflow; ending a booking needs a reason, so it is done from the details panel.
+        var targets = mayMove ? StatusFlow.Targets(r.Status).Where(s => !StatusFlow.Ends(s)).ToList() : [];
+        return new BookingCard(r.Id, r.Code, r.Version, r.Status, starts, TimeZoneInfo.ConvertTimeFromUtc(r.EndsAt, zone.Info),
+            r.Client, r.Service, r.Room, r.Photographer, r.Guests, r.HasClientNotes, r.Notes,
+            DateOnly.FromDateTime(starts) == zone.Today,
+            r.Status == BookingStatus.Pending && r.CreatedAt > clock.GetUtcNow().UtcDateTime.AddDays(-1), targets);
+    }
+
+    public async Task<BookingCard?> CardAsync(int id, Staff staff, CancellationToken ct)
+    {
+        var zone = await ZoneAsync(ct);
+        var row = await Rows(Visible(staff).Where(b => b.Id == id)).FirstOrDefaultAsync(ct);
+        return row is null ? null : Card(row, staff, zone);
+    }
+
+    public async Task<BookingDetails?> DetailsAsync(int id, Staff staff, CancellationToken ct)
+    {
+        var zone = await ZoneAsync(ct);
+        var row = await Rows(Visible(staff).Where(b => b.Id == id)).FirstOrDefaultAsync(ct);
+        if (row is null) return null;
+        var more = await db.Bookings.AsNoTracking().Where(b => b.Id == id).Select(b => new
+        {
+            b.ClientId, b.Client!.Email, b.Client.Phone, b.ClientNotes, b.Price, b.Currency, b.Source, b.CreatedAt,
+            b.ServiceId, b.RoomId, b.PhotographerId, b.Service!.NeedsPhotographer,
+            History = b.History.OrderBy(h => h.At).ThenBy(h => h.Id).Select(h => new { h.From, h.To, h.By, h.At, h.Reason }).ToList(),
+            Notes = b.Notes.OrderBy(n => n.At).ThenBy(n => n.Id).Select(n => new { n.AuthorName, n.At, n.Text }).ToList(),
+        }).SingleAsync(ct);
+
+        var userIds = more.History.Select(h => h.By).Distinct().ToList();
+        var names = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id))
+            .Select(u => new { u.Id, Name = u.Employee != null ? u.Employee.FullName : u.Email ?? u.Id })
+            .ToDictionaryAsync(u => u.Id, u => u.Name, ct);
+        DateTime Local(DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(utc, zone.Info);
+        var (rooms, photographers) = staff.Manages ? await bookings.ChoicesAsync(more.ServiceId, ct) : ([], []);
+        var mayEnd = staff.Moves && (staff.SeesAll || row.PhotographerUserId == staff.UserId);
+
+        return new BookingDetails(Card(row, staff, zone), more.ClientId, more.Email, more.Phone, more.ClientNotes, more.Price,
+            more.Currency, more.Source, Local(more.CreatedAt), more.RoomId, more.PhotographerId, more.NeedsPhotographer,
+            more.History.Select(h => new HistoryLine(h.From, h.To, names.GetValueOrDefault(h.By, h.By), Local(h.At), h.Reason)).ToList(),
+            more.Notes.Select(n => new NoteLine(n.AuthorName, Local(n.At), n.Text)).ToList(),
+            rooms, photographers, staff.Manages && Data.Booking.IsLive(row.Status), mayEnd,
+            zone.Studio.SlotStepMinutes, zone.Info.Id);
+    }
+
+    /// <summary>
+    /// Moves a booking to another status: the state machine, the user's permission (photographers only their own
+    /// bookings, cancelling needs <c>bookings.manage</c>) and the row version the user saw all have to agree.
+    /// </summary>
+    public async Task<BoardResult> MoveAsync(int id, BookingStatus to, uint version, string? reason, Staff staff, CancellationToken ct)
+    {
+        var booking = await db.Bookings.Include(b => b.Photographer).FirstOrDefaultAsync(b => b.Id == id, ct);
+        if (booking is null) return new BoardResult.NotFound();
+        if (!staff.Moves) return new BoardResult.Refused(BoardRefusal.NoPermission);
+        if (!staff.SeesAll && booking.Photographer?.UserId != staff.UserId) return new BoardResult.Refused(BoardRefusal.NotYours);
+        if (booking.Version != version) return new BoardResult.Stale();
+        if (!StatusFlow.CanMove(booking.Status, to)) return new BoardResult.Refused(BoardRefusal.MoveNotAllowed);
+        if (to == BookingStatus.Cancelled && !staff.Manages) return new BoardResult.Refused(BoardRefusal.NoPermission);
+        reason = reason?.Trim() ?? "";
+        if (StatusFlow.Ends(to) && reason.Length == 0) return new BoardResult.Refused(BoardRefusal.ReasonRequired);
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        booking.History.Add(new BookingStatusChange { From = booking.Status, To = to, By = staff.UserId, At = now, Reason = reason });
+        booking.Status = to;
+        booking.UpdatedAt = now;
+        return await SaveAsync(booking, version, "moved", now, ct);
+    }
+
+    public async Task<BoardResult> AddNoteAsync(int id, string? text, Staff staff, CancellationToken ct)
+    {
+        var booking = await db.Bookings.Include(b => b.Photographer).FirstOrDefaultAsync(b => b.Id == id, ct);
+        if (booking is null || !(staff.SeesAll || booking.Photographer?.UserId == staff.UserId)) return new BoardResult.NotFound();
+        text = text?.Trim() ?? "";
+        if (text.Length == 0) return new BoardResult.Refused(BoardRefusal.EmptyNote);
+        var author = await db.Users.Where(u => u.Id == staff.UserId)
+            .Select(u => u.Employee != null ? u.Employee.FullName : u.Email ?? "").FirstOrDefaultAsync(ct) ?? "";
+        var now = clock.GetUtcNow().UtcDateTime;
+        db.BookingNotes.Add(new BookingNote { BookingId = id, AuthorId = staff.UserId, AuthorName = author, At = now, Text = text[..Math.Min(text.Length, 2000)] });
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.SaveAndAnnounceAsync(id, "note", now, ct);
+        await tx.CommitAsync(ct);
+        return new BoardResult.Done();
+    }
+
+    /// <summary>
+    /// Gives a booking another room, photographer or time. The new time must be one the engine would offer for
+    /// that room and photographer (staff may book inside the minimum notice and beyond the horizon); the same
+    /// locks and exclusion constraints as the public wizard settle a race.
+    /// </summary>
+    public async Task<BoardResult> ReassignAsync(int id, uint version, int roomId, int? photographerId, DateOnly day, TimeOnly time,
+        Staff staff, CancellationToken ct)
+    {
+        var booking = await db.Bookings.FirstOrDefaultAsync(b => b.Id == id, ct);
+        if (booking is null) return new BoardResult.NotFound();
+        if (!staff.Manages || !staff.SeesAll) return new BoardResult.Refused(BoardRefusal.NoPermission);
+        if (booking.Version != version) return new BoardResult.Stale();
+        if (!Data.Booking.IsLive(booking.Status)) return new BoardResult.Refused(BoardRefusal.NotLive);
+
+        var zone = await ZoneAsync(ct);
+        var local = day.ToDateTime(time);
+        if (zone.Info.IsInvalidTime(local)) return new BoardResult.Refused(BoardRefusal.NoSuchTime);
+        var startUtc = TimeZoneInfo.ConvertTimeToUtc(local, zone.Info);
+        var inputs = await bookings.InputsAsync(booking.ServiceId, day, day, ct, excludeBookingId: booking.Id);
+        if (inputs is null) return new BoardResult.Refused(BoardRefusal.NotFree);
+        inputs = inputs with { Rules = inputs.Rules with { MinimumNotice = TimeSpan.Zero, HorizonDays = 3660 } };
+        var slot = inputs.SlotAt(startUtc, clock.GetUtcNow(), roomId, inputs.Requirements.NeedsPhotographer ? photographerId : null);
+        if (slot is null) return new BoardResult.Refused(BoardRefusal.NotFree);
+
+        var room = await db.Rooms.SingleAsync(r => r.Id == slot.RoomId, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        booking.RoomId = slot.RoomId;
+        booking.PhotographerId = slot.PhotographerId;
+        booking.Block(slot.StartUtc, slot.EndUtc, room);
+        booking.UpdatedAt = now;
+        return await SaveAsync(booking, version, "reassigned", now, ct, lockResources: true);
+    }
+
+    /// <summary>One transaction: the change, its audit entry (by the interceptor), the board event and the notification.</summary>
+    private async Task<BoardResult> SaveAsync(Data.Booking booking, uint version, string kind, DateTime now, CancellationToken ct,
+        bool lockResources = false)
+    {
+        db.Entry(booking).Property(b => b.Version).OriginalValue = version;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        try
+        {
+            if (lockResources) await bookings.LockAsync(booking.RoomId, booking.PhotographerId, ct);
+            await db.SaveAndAnnounceAsync(booking.Id, kind, now, ct);
+            await tx.CommitAsync(ct);
+            return new BoardResult.Done();
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            await tx.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+            return new BoardResult.Stale();
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.ExclusionViolation })
+        {
+            await tx.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+            return new BoardResult.SlotTaken();
+        }
+    }
+
+    private async Task<Zone> ZoneAsync(CancellationToken ct)
+    {
+        var studio = await bookings.StudioAsync(ct) ?? throw new InvalidOperationException("The studio has no settings row.");
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(studio.TimeZone);
+        return new Zone(zone, bookings.Today(zone), studio);
+    }
+}
