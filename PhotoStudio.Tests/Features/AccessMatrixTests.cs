@@ -63,6 +63,7 @@ public class AccessMatrixTests(StudioApp app) : IClassFixture<StudioApp>
         ("POST", "/board/bookings/{id:int}/move", "/board/bookings/999999/move", Permissions.BookingsMove),
         ("POST", "/board/bookings/{id:int}/notes", "/board/bookings/999999/notes", Permissions.BookingsViewOwn),
         ("POST", "/board/bookings/{id:int}/reassign", "/board/bookings/999999/reassign", Permissions.BookingsManage),
+        ("GET", "/calendar", "/calendar", Permissions.BookingsViewOwn),
         ("GET", "/admin/roles", "/admin/roles", Permissions.RolesManage),
         ("GET", "/account/security", "/account/security", SignedIn),
         ("POST", "/account/security/enable", "/account/security/enable", SignedIn),

@@ -95,6 +95,14 @@ public static class Http
         }
     }
 
+    /// <summary>A new client of the app, signed in as this demo account (the clock moves on for a fresh TOTP step).</summary>
+    public static async Task<HttpClient> SignedInClientAsync(this StudioApp app, string email)
+    {
+        var client = app.NewClient();
+        await client.SignInAsync(email, clock: app.Clock);
+        return client;
+    }
+
     private static string NextCode(string key, TestClock? clock)
     {
         if (clock is null) return Totp.Code(key);

@@ -30,16 +30,20 @@ public class BoardAccessTests(StudioApp app) : IClassFixture<StudioApp>
 
         var anna = app.NewClient();
         await anna.SignInAsync("anna@demo.studio");
-        var own = await anna.GetDocumentAsync("/board");
-        var photographers = own.QuerySelectorAll("tbody tr td:nth-child(5)").Select(td => td.TextContent.Trim()).Distinct().ToList();
+        var own = await anna.GetDocumentAsync("/board?range=today");
+        var photographers = Photographers(own);
         Assert.NotEmpty(photographers);
         Assert.All(photographers, name => Assert.StartsWith("Anna", name));
 
         var reception = app.NewClient();
         await reception.SignInAsync("reception@demo.studio");
-        var all = await reception.GetDocumentAsync("/board");
-        var everyone = all.QuerySelectorAll("tbody tr td:nth-child(5)").Select(td => td.TextContent.Trim()).Distinct().ToList();
-        Assert.Contains(everyone, name => !name.StartsWith("Anna"));
-        Assert.True(all.QuerySelectorAll("tbody tr").Length > own.QuerySelectorAll("tbody tr").Length);
+        var all = await reception.GetDocumentAsync("/board?range=today");
+        Assert.Contains(Photographers(all), name => !name.StartsWith("Anna"));
+        Assert.True(all.QuerySelectorAll(".board-card").Length > own.QuerySelectorAll(".board-card").Length);
     }
+
+    /// <summary>The photographer named last on each card's "service · room · photographer" line.</summary>
+    private static List<string> Photographers(AngleSharp.Dom.IDocument board) =>
+        board.QuerySelectorAll(".board-card p.small").Select(p => p.TextContent.Split(" · ")).Where(parts => parts.Length == 3)
+            .Select(parts => parts[2].Trim()).Distinct().ToList();
 }

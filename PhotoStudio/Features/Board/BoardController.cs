@@ -25,8 +25,10 @@ public class BoardController(BoardService board, IStringLocalizer<SharedResource
 
     /// <summary>One column: refreshed by live events, and "show more" (a page of its own without JavaScript).</summary>
     [HttpGet("board/column/{status}")]
-    public async Task<IActionResult> Column(BookingStatus status, [FromQuery] BoardFilter filter, int take, CancellationToken ct) =>
-        this.PageOrFragment("Column", "_Column", await board.ColumnAsync(status, filter.Normalized(), take, Staff, ct));
+    public async Task<IActionResult> Column(string status, [FromQuery] BoardFilter filter, int take, CancellationToken ct) =>
+        Enum.TryParse<BookingStatus>(status, ignoreCase: false, out var column) && Enum.IsDefined(column) && !char.IsDigit(status[0])
+            ? this.PageOrFragment("Column", "_Column", await board.ColumnAsync(column, filter.Normalized(), take, Staff, ct))
+            : NotFound();
 
     [HttpGet("board/bookings/{id:int}")]
     public async Task<IActionResult> Details(int id, CancellationToken ct) =>

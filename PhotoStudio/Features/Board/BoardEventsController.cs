@@ -14,12 +14,13 @@ namespace PhotoStudio.Features.Board;
 /// only: ids and a status, never personal data; pages fetch what they show through ordinary, authorised GETs.
 /// </summary>
 [Authorize(Policy = Permissions.BookingsViewOwn)]
-public class BoardEventsController(BoardEventHub hub, StudioDb db, IHostApplicationLifetime lifetime) : Controller
+public class BoardEventsController(BoardEventHub hub, StudioDb db, IHostApplicationLifetime lifetime, IConfiguration configuration) : Controller
 {
     /// <summary>A reconnecting browser gets at most this many missed events replayed; beyond that it re-syncs.</summary>
     private const int Replay = 200;
 
-    public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(20);
+    /// <summary>A comment line this often keeps proxies from closing a quiet stream (<c>Board:HeartbeatSeconds</c>).</summary>
+    private TimeSpan Heartbeat => TimeSpan.FromSeconds(configuration.GetValue("Board:HeartbeatSeconds", 20));
 
     [HttpGet("board/events")]
     public async Task Events([FromHeader(Name = "Last-Event-ID")] string? lastEventId, CancellationToken ct)

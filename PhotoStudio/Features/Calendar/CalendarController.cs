@@ -1,0 +1,24 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using PhotoStudio.Features.Account;
+using PhotoStudio.Infrastructure;
+
+namespace PhotoStudio.Features.Calendar;
+
+/// <summary>
+/// Day and week grids by room or by photographer. One GET answers the page, the toolbar's and the live refresh's
+/// htmx swaps (the grid partial); photographers without <c>bookings.view_all</c> see their own bookings only.
+/// </summary>
+[Authorize(Policy = Permissions.BookingsViewOwn)]
+public class CalendarController(CalendarService calendar, IAuthorizationService authorization) : Controller
+{
+    [HttpGet("calendar")]
+    public async Task<IActionResult> Index(string? view, string? by, string? date, CancellationToken ct)
+    {
+        var seesAll = (await authorization.AuthorizeAsync(User, Permissions.BookingsViewAll)).Succeeded;
+        // A signed-in user always has an id; "" would match nobody rather than everybody.
+        var onlyUserId = seesAll ? null : User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";
+        return this.PageOrFragment("Index", "_Grid", await calendar.LoadAsync(view, by, date, onlyUserId, ct));
+    }
+}
