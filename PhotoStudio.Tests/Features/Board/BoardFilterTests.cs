@@ -117,4 +117,24 @@ public class BoardFilterTests(StudioApp app) : IClassFixture<StudioApp>
         Assert.Equal(["Own Client"], Clients(board));
         Assert.Null(board.QuerySelector("#board-photographer"));
     }
+
+    [Fact]
+    public async Task The_board_takes_the_same_few_queries_whatever_the_number_of_cards()
+    {
+        var reception = await app.SignedInClientAsync("reception@demo.studio");
+        var database = new Npgsql.NpgsqlConnectionStringBuilder(app.ConnectionString).Database!;
+        async Task<int> QueriesAsync(string url)
+        {
+            await reception.GetDocumentAsync(url); // warm: the security stamp check settles first
+            using var counter = new CommandCounter(database);
+            var page = await reception.GetDocumentAsync(url);
+            Assert.Equal(5, page.QuerySelectorAll(".board-column").Length);
+            return counter.Count;
+        }
+
+        var busy = await QueriesAsync("/board?range=upcoming");
+        var empty = await QueriesAsync("/board?range=dates&from=2040-01-02&to=2040-01-02");
+        Assert.Equal(empty, busy);
+        Assert.InRange(busy, 1, 10);
+    }
 }
