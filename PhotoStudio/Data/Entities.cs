@@ -41,6 +41,8 @@ public class StudioSettings
     public int RescheduleCutoffHours { get; set; } = 24;
     public bool AutoConfirm { get; set; }
     public string DepositPolicy { get; set; } = "";
+    /// <summary>PostgreSQL's xmin: an admin's edit is refused when someone saved the row since the form was loaded.</summary>
+    public uint Version { get; set; }
 }
 
 /// <summary>Weekly opening hours, in the studio's local time; several intervals per weekday allowed.</summary>
@@ -72,6 +74,8 @@ public class Room
     public int BufferAfterMinutes { get; set; }
     public string Color { get; set; } = "#6c757d";
     public bool IsActive { get; set; } = true;
+    /// <summary>PostgreSQL's xmin: an admin's edit is refused when someone saved the row since the form was loaded.</summary>
+    public uint Version { get; set; }
 }
 
 /// <summary>A package a client books: what, how long, for how much, where and by whom.</summary>
@@ -86,6 +90,8 @@ public class Service
     public bool IsActive { get; set; } = true;
     public List<ServiceRoom> Rooms { get; set; } = [];
     public List<ServiceEmployee> Employees { get; set; } = [];
+    /// <summary>PostgreSQL's xmin: an admin's edit is refused when someone saved the row since the form was loaded.</summary>
+    public uint Version { get; set; }
 }
 
 public class ServiceRoom
@@ -114,6 +120,8 @@ public class Employee
     public bool IsActive { get; set; } = true;
     public List<WorkingHours> WorkingHours { get; set; } = [];
     public List<TimeOff> TimeOff { get; set; } = [];
+    /// <summary>PostgreSQL's xmin: an admin's edit is refused when someone saved the row since the form was loaded.</summary>
+    public uint Version { get; set; }
 }
 
 /// <summary>One working interval of an employee on a weekday, in the studio's local time.</summary>

@@ -45,6 +45,7 @@ public class StudioDb(DbContextOptions<StudioDb> options) : IdentityDbContext<St
 
         b.Entity<StudioSettings>(e =>
         {
+            e.Property(x => x.Version).HasColumnName("xmin").HasColumnType("xid").IsRowVersion();
             e.ToTable("studio_settings", t => t.HasCheckConstraint("ck_studio_settings_single_row", "id = 1"));
             e.Property(x => x.Id).ValueGeneratedNever();
             e.Property(x => x.Name).HasMaxLength(200);
@@ -63,6 +64,7 @@ public class StudioDb(DbContextOptions<StudioDb> options) : IdentityDbContext<St
 
         b.Entity<Room>(e =>
         {
+            e.Property(x => x.Version).HasColumnName("xmin").HasColumnType("xid").IsRowVersion();
             e.ToTable("rooms", t =>
             {
                 t.HasCheckConstraint("ck_rooms_buffers", "buffer_before_minutes >= 0 AND buffer_after_minutes >= 0");
@@ -76,6 +78,7 @@ public class StudioDb(DbContextOptions<StudioDb> options) : IdentityDbContext<St
 
         b.Entity<Service>(e =>
         {
+            e.Property(x => x.Version).HasColumnName("xmin").HasColumnType("xid").IsRowVersion();
             e.ToTable("services", t =>
             {
                 t.HasCheckConstraint("ck_services_duration", "duration_minutes > 0");
@@ -104,6 +107,7 @@ public class StudioDb(DbContextOptions<StudioDb> options) : IdentityDbContext<St
 
         b.Entity<Employee>(e =>
         {
+            e.Property(x => x.Version).HasColumnName("xmin").HasColumnType("xid").IsRowVersion();
             e.ToTable("employees");
             e.Property(x => x.FullName).HasMaxLength(200);
             e.Property(x => x.Color).HasMaxLength(7);
