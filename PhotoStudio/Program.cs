@@ -103,6 +103,7 @@ builder.Services.AddScoped<StudioSetup>();
 builder.Services.AddScoped<DemoSeeder>();
 builder.Services.AddScoped<RoleMatrix>();
 builder.Services.AddScoped<PasswordReset>();
+builder.Services.AddScoped<EmployeeDirectory>();
 builder.Services.AddScoped<BookingService>();
 builder.Services.AddScoped<BoardService>();
 builder.Services.AddSingleton<BoardEventHub>();

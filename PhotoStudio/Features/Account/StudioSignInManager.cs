@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PhotoStudio.Data;
 
@@ -30,6 +31,11 @@ public class StudioSignInManager(
             authenticationProperties.Items[SignedInAtItem] = clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         return base.SignInWithClaimsAsync(user, authenticationProperties, additionalClaims);
     }
+
+    /// <summary>A deactivated employee cannot sign in, whatever their password or lockout state.</summary>
+    public override async Task<bool> CanSignInAsync(StudioUser user) =>
+        await base.CanSignInAsync(user)
+        && await UserManager.Users.Where(u => u.Id == user.Id).AllAsync(u => u.Employee == null || u.Employee.IsActive);
 
     public static DateTimeOffset? SignedInAt(AuthenticationProperties properties) =>
         properties.Items.TryGetValue(SignedInAtItem, out var value) && long.TryParse(value, CultureInfo.InvariantCulture, out var seconds)
