@@ -101,7 +101,7 @@ public class LayoutBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
         Assert.Equal("/board", await answer.HeaderValueAsync("hx-redirect"));
 
         await Expect(page).ToHaveURLAsync(OnBoard);
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("Today");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("Board");
 
         phone.AssertNoConsoleErrors();
     }
@@ -125,7 +125,7 @@ public class LayoutBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
         Assert.Equal(303, (await post.ResponseAsync())!.Status);
 
         await Expect(page).ToHaveURLAsync(OnBoard);
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("Today");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("Board");
 
         phone.AssertNoConsoleErrors();
     }

@@ -111,7 +111,7 @@ public class TwoFactorBrowserTests(LiveStudioApp app, BrowserFixture browser) : 
         Assert.Null(await post.HeaderValueAsync("hx-request"));
         Assert.Equal(303, (await post.ResponseAsync())!.Status);
         await Expect(page).ToHaveURLAsync(TwoFactorSteps.OnBoard);
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("Today");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("Board");
 
         phone.AssertNoConsoleErrors();
     }
@@ -177,7 +177,7 @@ public class TwoFactorBrowserRoleRequirementTests(LiveStudioApp app, BrowserFixt
 
         await page.GotoAsync("/board");
         await Expect(page).ToHaveURLAsync(TwoFactorSteps.OnBoard);
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("Today");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("Board");
 
         phone.AssertNoConsoleErrors();
     }

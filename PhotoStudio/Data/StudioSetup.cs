@@ -43,7 +43,10 @@ public class StudioSetup(
             if (environment.IsDevelopment() && await DemoSeeder.IsEmptyAsync(db, ct))
                 await demo.SeedAsync(ct);
             else
+            {
+                await EnsureSettingsAsync(ct);
                 await BootstrapAdminAsync();
+            }
         }
         finally
         {
@@ -66,6 +69,22 @@ public class StudioSetup(
             foreach (var permission in permissions)
                 Check(await roles.AddClaimAsync(role, new Claim(Permissions.ClaimType, permission)));
         }
+    }
+
+    /// <summary>
+    /// A new studio starts from neutral settings (closed every day, no rooms) that the admin then completes at
+    /// /admin/settings; every page can rely on the single settings row being there.
+    /// </summary>
+    private async Task EnsureSettingsAsync(CancellationToken ct)
+    {
+        if (await db.Settings.AnyAsync(ct)) return;
+        db.Settings.Add(new StudioSettings
+        {
+            Name = configuration["PHOTOSTUDIO_STUDIO_NAME"] is { Length: > 0 } name ? name : "PhotoStudio",
+            TimeZone = configuration["PHOTOSTUDIO_TIME_ZONE"] is { Length: > 0 } zone && TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _) ? zone : "UTC",
+            Currency = "EUR",
+        });
+        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>Production has no demo data: its first admin comes from PHOTOSTUDIO_ADMIN_EMAIL / _PASSWORD.</summary>
