@@ -118,6 +118,16 @@ public sealed class PhonePage : IAsyncDisposable
     public void AssertNoConsoleErrors() =>
         Assert.True(problems.IsEmpty, "The page reported problems:\n" + string.Join("\n", problems));
 
+    /// <summary>
+    /// As <see cref="AssertNoConsoleErrors()"/>, but a problem the test caused on purpose (a refused move's 422,
+    /// an event stream the server ended) is allowed when one of <paramref name="expected"/> matches it.
+    /// </summary>
+    public void AssertNoConsoleErrors(params System.Text.RegularExpressions.Regex[] expected)
+    {
+        var unexpected = problems.Where(p => !expected.Any(e => e.IsMatch(p))).ToList();
+        Assert.True(unexpected.Count == 0, "The page reported problems:\n" + string.Join("\n", unexpected));
+    }
+
     public ValueTask DisposeAsync() => new(Context.CloseAsync());
 
     private bool SameOrigin(string url) =>

@@ -59,6 +59,7 @@ public class SecurityHeadersTests(StudioApp app) : IClassFixture<StudioApp>
         Assert.Contains("\"allowEval\":false", config);
         Assert.Contains("\"includeIndicatorStyles\":false", config);
         Assert.Contains("\"selfRequestsOnly\":true", config);
+        Assert.Contains("\"attributesToSettle\":[\"class\",\"width\",\"height\"]", config);
         Assert.Contains("RequestVerificationToken", page.Body!.GetAttribute("hx-headers"));
     }
 

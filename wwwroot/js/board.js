@@ -17,17 +17,20 @@
   var dragging = false;
   var panelSwappedAt = 0;
 
+  // Queued by id where there is one: a column replaced meanwhile (by a move's answer) is refreshed as it is
+  // now, instead of being skipped because the element queued is gone.
   function queue(element) {
     if (!element) return;
-    pending.add(element);
+    pending.add(element.id ? "#" + element.id : element);
     if (!timer) timer = window.setTimeout(flush, 150);
   }
 
   function flush() {
     timer = null;
     if (dragging) { timer = window.setTimeout(flush, 300); return; }
-    pending.forEach(function (element) {
-      if (document.body.contains(element)) htmx.trigger(element, "refresh");
+    pending.forEach(function (item) {
+      var element = typeof item === "string" ? document.getElementById(item.slice(1)) : item;
+      if (element && document.body.contains(element)) htmx.trigger(element, "refresh");
     });
     pending.clear();
   }

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace PhotoStudio.Tests.Support;
+
+/// <summary>
+/// The built app as a second operating-system process on its own loopback port, sharing a test's database:
+/// what a second instance behind a load balancer is. Started from the same build as the tests
+/// (<c>PhotoStudio/bin/&lt;Configuration&gt;/net10.0/PhotoStudio.dll</c>), killed (with its children) on dispose.
+/// </summary>
+public sealed class AppProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly Process process;
+    private readonly StringBuilder output = new();
+
+    private AppProcess(Process process, string baseUrl)
+    {
+        this.process = process;
+        BaseUrl = baseUrl;
+    }
+
+    public string BaseUrl { get; }
+
+    /// <summary>What the process wrote to stdout and stderr so far, for failure messages.</summary>
+    public string Output { get { lock (output) return output.ToString(); } }
+
+    /// <summary>
+    /// Starts the app on a free port against <paramref name="connectionString"/> and returns at once, so the caller
+    /// can arrange other things meanwhile; <see cref="WaitUntilReadyAsync"/> before the first request.
+    /// </summary>
+    public static AppProcess Start(string connectionString, string environment = "Testing")
+    {
+        var (root, configuration) = BuildOutput();
+        var dll = Path.Combine(root, "PhotoStudio", "bin", configuration, "net10.0", "PhotoStudio.dll");
+        if (!File.Exists(dll)) throw new InvalidOperationException($"The app is not built: {dll} is missing.");
+
+        var baseUrl = $"http://127.0.0.1:{FreePort()}";
+        var start = new ProcessStartInfo("dotnet", [dll, "--urls", baseUrl])
+        {
+            // The content root: the app finds ../wwwroot from here, as under ./ops/run.
+            WorkingDirectory = Path.Combine(root, "PhotoStudio"),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
+        start.Environment["ConnectionStrings__Studio"] = connectionString;
+        // Logs go where the other test apps' logs go, so ./ops/test searches them for secrets too.
+        start.Environment["Logging__File"] = Path.Combine(TestSecrets.Folder, $"app-{Environment.ProcessId}-child.log");
+        start.Environment["RateLimits__SignInPerIpPerMinute"] = "10000";
+        start.Environment["RateLimits__SignInPerAccountPerMinute"] = "10000";
+        start.Environment["RateLimits__GlobalPerIpPerMinute"] = "100000";
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var app = new AppProcess(process, baseUrl);
+        process.OutputDataReceived += (_, e) => app.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => app.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return app;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        process.Dispose();
+    }
+
+    /// <summary>Waits until /health/ready answers 200 (database reachable, migrations applied); fails with the process's output.</summary>
+    public async Task WaitUntilReadyAsync()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+                throw new InvalidOperationException($"The app process exited with {process.ExitCode} before it was ready:\n{Output}");
+            try
+            {
+                using var response = await http.GetAsync("/health/ready");
+                if (response.StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException) { } // not listening yet
+            catch (TaskCanceledException) { }
+            await Task.Delay(200); // polling the port: there is nothing to wait on instead
+        }
+        throw new TimeoutException($"{BaseUrl}/health/ready did not answer 200 within {StartTimeout.TotalSeconds} s:\n{Output}");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (output) output.AppendLine(line);
+    }
+
+    /// <summary>The repository root and build configuration, from the test binaries' folder (PhotoStudio.Tests/bin/&lt;Configuration&gt;/net10.0/).</summary>
+    private static (string Root, string Configuration) BuildOutput()
+    {
+        var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = framework.Parent?.Name ?? throw new InvalidOperationException($"Unexpected test output folder {framework}");
+        return (TestDatabase.RepositoryRoot, configuration);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
