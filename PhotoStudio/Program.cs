@@ -102,6 +102,7 @@ builder.Services.AddAntiforgery(o =>
 builder.Services.AddScoped<StudioSetup>();
 builder.Services.AddScoped<DemoSeeder>();
 builder.Services.AddScoped<RoleMatrix>();
+builder.Services.AddScoped<CatalogueService>();
 builder.Services.AddScoped<PasswordReset>();
 builder.Services.AddScoped<EmployeeDirectory>();
 builder.Services.AddScoped<BookingService>();
