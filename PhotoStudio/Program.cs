@@ -103,6 +103,8 @@ builder.Services.AddScoped<StudioSetup>();
 builder.Services.AddScoped<DemoSeeder>();
 builder.Services.AddScoped<RoleMatrix>();
 builder.Services.AddScoped<CatalogueService>();
+builder.Services.AddScoped<StudioSettingsService>();
+builder.Services.AddScoped<AuditViewer>();
 builder.Services.AddScoped<PasswordReset>();
 builder.Services.AddScoped<EmployeeDirectory>();
 builder.Services.AddScoped<BookingService>();

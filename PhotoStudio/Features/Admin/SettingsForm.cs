@@ -1,0 +1,102 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PhotoStudio.Features.Admin;
+
+/// <summary>The studio settings as the admin form posts them; business hours are seven days, Monday first.</summary>
+public record SettingsForm
+{
+    [Required(ErrorMessage = "Enter the studio's name.")]
+    [StringLength(200, ErrorMessage = "Keep the name under 200 characters.")]
+    [Display(Name = "Studio name")]
+    public string Name { get; init; } = "";
+
+    [StringLength(300, ErrorMessage = "Keep the address under 300 characters.")]
+    [Display(Name = "Address")]
+    public string? Address { get; init; }
+
+    [StringLength(40, ErrorMessage = "Keep the phone number under 40 characters.")]
+    [Display(Name = "Phone")]
+    public string? Phone { get; init; }
+
+    [EmailAddress(ErrorMessage = "Enter a valid email address.")]
+    [StringLength(254, ErrorMessage = "Enter a valid email address.")]
+    [Display(Name = "Email")]
+    public string? Email { get; init; }
+
+    [Required(ErrorMessage = "Choose a time zone.")]
+    [Display(Name = "Time zone")]
+    public string TimeZone { get; init; } = "";
+
+    [Required(ErrorMessage = "Choose a currency.")]
+    [RegularExpression("^[A-Z]{3}$", ErrorMessage = "Choose a three-letter currency code such as EUR.")]
+    [Display(Name = "Currency")]
+    public string Currency { get; init; } = "";
+
+    [Range(5, 240, ErrorMessage = "The slot step must be between {1} and {2} minutes.")]
+    [Display(Name = "Slot step (minutes)")]
+    public int SlotStepMinutes { get; init; }
+
+    [Range(0, 525600, ErrorMessage = "The minimum notice must be between {1} and {2} minutes.")]
+    [Display(Name = "Minimum notice (minutes)")]
+    public int MinimumNoticeMinutes { get; init; }
+
+    [Range(1, 730, ErrorMessage = "The horizon must be between {1} and {2} days.")]
+    [Display(Name = "Booking horizon (days)")]
+    public int HorizonDays { get; init; }
+
+    [Range(0, 8760, ErrorMessage = "The cut-off must be between {1} and {2} hours.")]
+    [Display(Name = "Cancellation cut-off (hours)")]
+    public int CancelCutoffHours { get; init; }
+
+    [Range(0, 8760, ErrorMessage = "The cut-off must be between {1} and {2} hours.")]
+    [Display(Name = "Reschedule cut-off (hours)")]
+    public int RescheduleCutoffHours { get; init; }
+
+    [Display(Name = "Confirm new bookings automatically")]
+    public bool AutoConfirm { get; init; }
+
+    [StringLength(2000, ErrorMessage = "Keep the deposit policy under 2000 characters.")]
+    [Display(Name = "Deposit policy")]
+    public string? DepositPolicy { get; init; }
+
+    /// <summary>The settings row's xmin when the form was loaded.</summary>
+    public uint Version { get; init; }
+
+    /// <summary>Monday first; each day's intervals as typed ("HH:mm"), blank rows ignored.</summary>
+    public List<DayHoursForm> Days { get; init; } = [];
+}
+
+/// <summary>One weekday's opening intervals: the n-th opening goes with the n-th closing.</summary>
+public record DayHoursForm
+{
+    public List<string?> Opens { get; init; } = [];
+    public List<string?> Closes { get; init; } = [];
+}
+
+public record ClosureForm
+{
+    [Required(ErrorMessage = "Enter the first closed day.")]
+    [Display(Name = "First day")]
+    public DateOnly? FirstDay { get; init; }
+
+    [Required(ErrorMessage = "Enter the last closed day.")]
+    [Display(Name = "Last day")]
+    public DateOnly? LastDay { get; init; }
+
+    [StringLength(200, ErrorMessage = "Keep the reason under 200 characters.")]
+    [Display(Name = "Reason")]
+    public string? Reason { get; init; }
+}
+
+/// <summary>The element id of a model-state key: "Days[0]" becomes "Days-0", so errors can point at their field.</summary>
+public static class FieldIds
+{
+    public static string Of(string key) => key.Replace('[', '-').Replace(']', '-').Replace('.', '-').TrimEnd('-');
+
+    public static bool HasError(this Microsoft.AspNetCore.Mvc.ModelBinding.ModelStateDictionary state, string key) =>
+        state[key]?.Errors.Count > 0;
+}
+
+/// <summary>One labelled input with its message, as <c>_Input</c> renders it.</summary>
+public record InputField(string Name, string Label, object? Value, string Type = "text", int? Min = null, int? Max = null,
+    string? Autocomplete = null, string? Css = null);

@@ -1,0 +1,184 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using PhotoStudio.Data;
+
+namespace PhotoStudio.Features.Admin;
+
+public record ClosureRow(int Id, DateOnly FirstDay, DateOnly LastDay, string Reason);
+public record RoleTwoFactor(string Name, bool RequiresTwoFactor);
+
+/// <summary>What /admin/settings shows: the settings form, the closures with their add form, and who must use 2FA.</summary>
+public record SettingsPage(SettingsForm Form, IReadOnlyList<ClosureRow> Closures, ClosureForm NewClosure,
+    IReadOnlyList<RoleTwoFactor> Roles, IReadOnlyList<string> TimeZones, IReadOnlyList<string> Currencies, bool Stale = false)
+{
+    /// <summary>The model-state keys of the closure form; every other key belongs to the settings form.</summary>
+    public static readonly IReadOnlySet<string> ClosureFields = new HashSet<string> { "FirstDay", "LastDay", "Reason" };
+}
+
+/// <summary>A refusal of the settings form: the field (model-state key) and the message key, localized by the controller.</summary>
+public record SettingsError(string Field, string Message);
+
+public enum SettingsSaved { Saved, Stale }
+
+/// <summary>
+/// Reads and saves the studio settings, weekly business hours and closures. The booking wizard reads all of them
+/// fresh on every request, so a save here changes the free slots at once.
+/// </summary>
+public class StudioSettingsService(StudioDb db, TimeProvider clock)
+{
+    /// <summary>Business hours are edited Monday first, as the week reads in most of Europe.</summary>
+    public static readonly IReadOnlyList<DayOfWeek> Week =
+        [DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday, DayOfWeek.Saturday, DayOfWeek.Sunday];
+
+    public static readonly IReadOnlyList<string> CommonCurrencies =
+        ["EUR", "USD", "GBP", "CHF", "PLN", "CZK", "SEK", "NOK", "DKK", "RUB", "UAH", "TRY"];
+
+    /// <summary>IANA ids only (on Windows the system list holds Windows ids, which the booking engine does not expect).</summary>
+    private static readonly IReadOnlyList<string> Zones = TimeZoneInfo.GetSystemTimeZones()
+        .Where(z => z.HasIanaId).Select(z => z.Id).Order(StringComparer.Ordinal).ToList();
+
+    public async Task<SettingsPage> PageAsync(SettingsForm? form = null, ClosureForm? closure = null, bool stale = false, CancellationToken ct = default)
+    {
+        form ??= await FormAsync(ct);
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        // Past closures stay in the table (and the audit) but no longer matter for availability.
+        var closures = await db.Closures.AsNoTracking().Where(c => c.LastDay >= today.AddDays(-1))
+            .OrderBy(c => c.FirstDay).ThenBy(c => c.Id)
+            .Select(c => new ClosureRow(c.Id, c.FirstDay, c.LastDay, c.Reason)).ToListAsync(ct);
+        var roles = await db.Roles.AsNoTracking().OrderBy(r => r.Name)
+            .Select(r => new RoleTwoFactor(r.Name!, r.RequiresTwoFactor)).ToListAsync(ct);
+        var zones = Zones.Contains(form.TimeZone) || form.TimeZone == "" ? Zones : [form.TimeZone, .. Zones];
+        var currencies = CommonCurrencies.Contains(form.Currency) || form.Currency == "" ? CommonCurrencies : [form.Currency, .. CommonCurrencies];
+        return new SettingsPage(form, closures, closure ?? new ClosureForm(), roles, zones, currencies, stale);
+    }
+
+    public async Task<SettingsForm> FormAsync(CancellationToken ct)
+    {
+        var s = await db.Settings.AsNoTracking().SingleAsync(ct);
+        var hours = await db.BusinessHours.AsNoTracking().OrderBy(h => h.Opens).ToListAsync(ct);
+        return new SettingsForm
+        {
+            Name = s.Name, Address = s.Address, Phone = s.Phone, Email = s.Email, TimeZone = s.TimeZone, Currency = s.Currency.Trim(),
+            SlotStepMinutes = s.SlotStepMinutes, MinimumNoticeMinutes = s.MinimumNoticeMinutes, HorizonDays = s.HorizonDays,
+            CancelCutoffHours = s.CancelCutoffHours, RescheduleCutoffHours = s.RescheduleCutoffHours, AutoConfirm = s.AutoConfirm,
+            DepositPolicy = s.DepositPolicy, Version = s.Version,
+            Days = Week.Select(d => hours.Where(h => h.Weekday == d).ToList()).Select(day => new DayHoursForm
+            {
+                Opens = day.Select(h => (string?)Time(h.Opens)).ToList(),
+                Closes = day.Select(h => (string?)Time(h.Closes)).ToList(),
+            }).ToList(),
+        };
+    }
+
+    /// <summary>What data annotations cannot say: a real zone, a slot grid that tiles the day, sane intervals.</summary>
+    public static IReadOnlyList<SettingsError> Check(SettingsForm form)
+    {
+        var errors = new List<SettingsError>();
+        foreach (var (field, text) in new[] { (nameof(form.Name), form.Name), (nameof(form.Address), form.Address), (nameof(form.Phone), form.Phone),
+                     (nameof(form.Email), form.Email), (nameof(form.DepositPolicy), form.DepositPolicy) })
+            if (HasNul(text)) errors.Add(new(field, NulMessage));
+        if (form.TimeZone != "" && !(TimeZoneInfo.TryFindSystemTimeZoneById(form.TimeZone, out var zone) && zone.HasIanaId))
+            errors.Add(new(nameof(form.TimeZone), "Choose a time zone from the list."));
+        if (form.SlotStepMinutes is >= 5 and <= 240 && 1440 % form.SlotStepMinutes != 0)
+            errors.Add(new(nameof(form.SlotStepMinutes), "The slot step must divide a day evenly (for example 5, 10, 15, 20, 30 or 60 minutes)."));
+        for (var i = 0; i < Week.Count; i++)
+            if (DayError(i < form.Days.Count ? form.Days[i] : null) is { } message)
+                errors.Add(new(DayKey(i), message));
+        return errors;
+    }
+
+    /// <summary>PostgreSQL text cannot hold a NUL character; refused as input rather than failing the save.</summary>
+    public static bool HasNul(string? text) => text?.Contains('\0') == true;
+
+    public const string NulMessage = "Remove the invisible control characters from this field.";
+
+    /// <summary>The model-state key of a weekday's intervals (index Monday = 0).</summary>
+    public static string DayKey(int index) => $"Days[{index}]";
+
+    private static string? DayError(DayHoursForm? day)
+    {
+        if (day is null) return null;
+        var intervals = new List<(TimeOnly Opens, TimeOnly Closes)>();
+        for (var j = 0; j < Math.Max(day.Opens.Count, day.Closes.Count); j++)
+        {
+            var (opens, closes) = (day.Opens.ElementAtOrDefault(j), day.Closes.ElementAtOrDefault(j));
+            if (string.IsNullOrWhiteSpace(opens) && string.IsNullOrWhiteSpace(closes)) continue;
+            if (string.IsNullOrWhiteSpace(opens) || string.IsNullOrWhiteSpace(closes)) return "Enter both an opening and a closing time.";
+            if (ParseTime(opens) is not { } o || ParseTime(closes) is not { } c) return "Enter times as hours and minutes, for example 09:30.";
+            // A day ends at 24:00, which a time of day cannot hold: 00:00 as a closing time is refused rather than guessed.
+            if (o >= c) return "Each interval must open before it closes, on the same day (closing at midnight is not possible; use 23:59).";
+            intervals.Add((o, c));
+        }
+        var sorted = intervals.OrderBy(x => x.Opens).ToList();
+        for (var j = 1; j < sorted.Count; j++)
+            if (sorted[j].Opens < sorted[j - 1].Closes) return "The intervals of a day must not overlap.";
+        return null;
+    }
+
+    /// <summary>Saves settings and business hours in one SaveChanges (one transaction, audited by the interceptor).</summary>
+    /// <remarks>Call only with a form that passed validation and <see cref="Check"/>.</remarks>
+    public async Task<SettingsSaved> SaveAsync(SettingsForm form, CancellationToken ct)
+    {
+        var s = await db.Settings.SingleAsync(ct);
+        if (s.Version != form.Version) return SettingsSaved.Stale;
+        db.Entry(s).Property(x => x.Version).OriginalValue = form.Version;
+        s.Name = form.Name.Trim();
+        s.Address = form.Address?.Trim() ?? "";
+        s.Phone = form.Phone?.Trim() ?? "";
+        s.Email = form.Email?.Trim() ?? "";
+        s.TimeZone = form.TimeZone;
+        s.Currency = form.Currency;
+        s.SlotStepMinutes = form.SlotStepMinutes;
+        s.MinimumNoticeMinutes = form.MinimumNoticeMinutes;
+        s.HorizonDays = form.HorizonDays;
+        s.CancelCutoffHours = form.CancelCutoffHours;
+        s.RescheduleCutoffHours = form.RescheduleCutoffHours;
+        s.AutoConfirm = form.AutoConfirm;
+        s.DepositPolicy = form.DepositPolicy?.Trim() ?? "";
+        // The row is always written, so its version guards the business hours too, even when no setting changed.
+        db.Entry(s).Property(x => x.Name).IsModified = true;
+
+        // Only the intervals that really changed are deleted or added, so the audit shows what the admin did.
+        var wanted = Week.SelectMany((d, i) => Intervals(i < form.Days.Count ? form.Days[i] : null).Select(x => (Weekday: d, x.Opens, x.Closes))).ToHashSet();
+        var current = await db.BusinessHours.ToListAsync(ct);
+        db.BusinessHours.RemoveRange(current.Where(h => !wanted.Contains((h.Weekday, h.Opens, h.Closes))));
+        var kept = current.Select(h => (h.Weekday, h.Opens, h.Closes)).ToHashSet();
+        db.BusinessHours.AddRange(wanted.Where(w => !kept.Contains(w))
+            .Select(w => new BusinessHours { Weekday = w.Weekday, Opens = w.Opens, Closes = w.Closes }));
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return SettingsSaved.Saved;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            return SettingsSaved.Stale;
+        }
+    }
+
+    public async Task AddClosureAsync(DateOnly firstDay, DateOnly lastDay, string? reason, CancellationToken ct)
+    {
+        db.Closures.Add(new Closure { FirstDay = firstDay, LastDay = lastDay, Reason = reason?.Trim() ?? "" });
+        await db.SaveChangesAsync(ct);
+    }
+
+    public async Task<bool> DeleteClosureAsync(int id, CancellationToken ct)
+    {
+        if (await db.Closures.FindAsync([id], ct) is not { } closure) return false;
+        db.Closures.Remove(closure);
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+
+    private static IEnumerable<(TimeOnly Opens, TimeOnly Closes)> Intervals(DayHoursForm? day) =>
+        day is null ? [] : day.Opens.Zip(day.Closes)
+            .Select(x => (ParseTime(x.First), ParseTime(x.Second)))
+            .Where(x => x.Item1 is not null && x.Item2 is not null)
+            .Select(x => (x.Item1!.Value, x.Item2!.Value));
+
+    private static TimeOnly? ParseTime(string? text) =>
+        TimeOnly.TryParseExact(text?.Trim(), ["HH:mm", "HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var t) ? t : null;
+
+    private static string Time(TimeOnly t) => t.ToString("HH:mm", CultureInfo.InvariantCulture);
+}
