@@ -15,7 +15,10 @@ public sealed record TableState(string Path, IReadOnlyDictionary<string, string>
     /// <summary>The given keys of the request's query string; anything else is not part of this table's state.</summary>
     public static TableState From(HttpRequest request, string target, params string[] keys) =>
         new(request.Path, keys.Where(k => !string.IsNullOrWhiteSpace(request.Query[k]))
-            .ToDictionary(k => k, k => request.Query[k].ToString().Trim()), target);
+            .ToDictionary(k => k, k => Clean(request.Query[k].ToString())), target);
+
+    // PostgreSQL text cannot hold NUL: such a character in an address would otherwise end in a 500.
+    private static string Clean(string value) => value.Replace("\0", "").Trim();
 
     public string? this[string key] => Values.GetValueOrDefault(key);
 

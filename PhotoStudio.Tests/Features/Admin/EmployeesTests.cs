@@ -237,6 +237,7 @@ public class EmployeesTests(StudioApp app) : IClassFixture<StudioApp>
         Assert.Equal(ascending.Order().ToArray(), ascending);
         Assert.Equal(ascending.Reverse().ToArray(), Names(await manager.GetDocumentAsync("/admin/employees?sort=name&dir=desc")));
         Assert.Equal(HttpStatusCode.OK, (await manager.GetAsync("/admin/employees?sort=nonsense&page=-3&active=maybe")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await manager.GetAsync("/admin/employees?q=%00&role=%00")).StatusCode);
 
         var fragment = await manager.HtmxAsync(HttpMethod.Get, "/admin/employees?q=anna");
         Assert.Contains("HX-Request", fragment.Headers.Vary);

@@ -93,6 +93,8 @@ public class BoardFilterTests(StudioApp app) : IClassFixture<StudioApp>
     [Theory]
     [InlineData("/board?range=yesterday&from=garbage&to=2031-13-45&room=abc&photographer=-1&closed=perhaps")]
     [InlineData("/board/column/Nonsense")]
+    [InlineData("/board?q=%00abc")]
+    [InlineData("/calendar?date=%00&view=%00")]
     [InlineData("/board?range=dates&from=2031-02-10&to=2031-02-01")]
     public async Task Nonsense_in_the_address_falls_back_to_defaults_instead_of_failing(string url)
     {

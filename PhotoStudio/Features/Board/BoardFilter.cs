@@ -25,7 +25,9 @@ public sealed record BoardFilter
     {
         var range = Ranges.Contains(Range) ? Range : From is not null || To is not null ? Dates : Week;
         var (from, to) = From > To ? (To, From) : (From, To);
-        var q = string.IsNullOrWhiteSpace(Q) ? null : Q.Trim()[..Math.Min(Q.Trim().Length, 100)];
+        // PostgreSQL text cannot hold NUL, so it never reaches a query.
+        var search = Q?.Replace("\0", "").Trim();
+        var q = string.IsNullOrEmpty(search) ? null : search[..Math.Min(search.Length, 100)];
         return this with
         {
             Range = range, From = range == Dates ? from : null, To = range == Dates ? to : null, Q = q,
