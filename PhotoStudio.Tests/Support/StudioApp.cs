@@ -24,8 +24,11 @@ public class StudioApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        ConnectionString = await TestDatabase.CreateCopyAsync(BuildTemplateAsync);
+        ConnectionString = await CreateDatabaseAsync();
     }
+
+    /// <summary>A copy of the demo studio; an app that needs another starting point overrides this.</summary>
+    protected virtual Task<string> CreateDatabaseAsync() => TestDatabase.CreateCopyAsync(BuildTemplateAsync);
 
     async Task IAsyncLifetime.DisposeAsync()
     {
