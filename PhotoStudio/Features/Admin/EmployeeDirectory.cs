@@ -102,7 +102,7 @@ public class EmployeeDirectory(StudioDb db, UserManager<StudioUser> users, TimeP
         db.Employees.Add(employee);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        var token = byLink ? await users.GeneratePasswordResetTokenAsync(user) : null;
+        var token = byLink ? await SetupTokenAsync(user) : null;
         return new EmployeeResult.Saved(employee.Id, token);
     }
 
@@ -181,6 +181,9 @@ public class EmployeeDirectory(StudioDb db, UserManager<StudioUser> users, TimeP
         await audit.RecordAsync(active ? "employee.reactivated" : "employee.deactivated", user.Id, user.Email);
         return new EmployeeResult.Saved(id);
     }
+
+    /// <summary>A one-time set-up token (Identity's password-reset token): valid a day, spent when the password is set.</summary>
+    public Task<string> SetupTokenAsync(StudioUser user) => users.GeneratePasswordResetTokenAsync(user);
 
     public async Task<StudioUser?> UserAsync(int id, CancellationToken ct) =>
         await db.Employees.Where(e => e.Id == id).Select(e => e.User).FirstOrDefaultAsync(ct);

@@ -113,10 +113,10 @@ public class EmployeesController(EmployeeDirectory directory, PasswordReset rese
     }
 
     [HttpPost("{id:int}/setup-link"), Authorize(Policy = Permissions.EmployeesManage)]
-    public async Task<IActionResult> NewSetupLink(int id, [FromServices] Microsoft.AspNetCore.Identity.UserManager<Data.StudioUser> users, CancellationToken ct)
+    public async Task<IActionResult> NewSetupLink(int id, CancellationToken ct)
     {
         if (await directory.UserAsync(id, ct) is not { } user) return NotFound();
-        TempData[SetupLinkKey] = SetupLink(id, await users.GeneratePasswordResetTokenAsync(user), user);
+        TempData[SetupLinkKey] = SetupLink(id, await directory.SetupTokenAsync(user), user);
         return this.GoTo($"/admin/employees/{id}");
     }
 
