@@ -24,6 +24,10 @@ public static class Axe
     /// <param name="state">What the page shows, for the failure message ("dark mode, menu open").</param>
     public static async Task AssertAccessibleAsync(this IPage page, string state = "")
     {
+        // Colours measured halfway through a transition (a theme switch, a button's hover fade) are neither the
+        // old nor the new ones and fail contrast at random: check the page at rest.
+        await page.WaitForFunctionAsync(
+            "() => document.getAnimations().every(a => a.playState !== 'running' || a.effect?.getComputedTiming().endTime === Infinity)");
         var result = await page.RunAxe(new AxeRunOptions
         {
             RunOnly = new RunOnlyOptions { Type = "tag", Values = Tags },

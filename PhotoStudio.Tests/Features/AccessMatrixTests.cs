@@ -64,6 +64,8 @@ public class AccessMatrixTests(StudioApp app) : IClassFixture<StudioApp>
         ("POST", "/board/bookings/{id:int}/notes", "/board/bookings/999999/notes", Permissions.BookingsViewOwn),
         ("POST", "/board/bookings/{id:int}/reassign", "/board/bookings/999999/reassign", Permissions.BookingsManage),
         ("GET", "/calendar", "/calendar", Permissions.BookingsViewOwn),
+        ("GET", "/admin", "/admin", Permissions.ReportsView),
+        ("GET", "/admin/export.csv", "/admin/export.csv", Permissions.ReportsView),
         ("GET", "/admin/roles", "/admin/roles", Permissions.RolesManage),
         ("GET", "/admin/employees", "/admin/employees", Permissions.EmployeesView),
         ("GET", "/admin/employees/new", "/admin/employees/new", Permissions.EmployeesManage),

@@ -1,0 +1,68 @@
+using System.Globalization;
+using PhotoStudio.Data;
+
+namespace PhotoStudio.Features.Dashboard;
+
+/// <summary>
+/// The dashboard's period as the address states it: <c>range=today|7d|30d|month|custom</c>, with <c>from</c>/<c>to</c>
+/// (local dates, inclusive) for "custom". Anything unreadable falls back to the last 30 days.
+/// </summary>
+public sealed record DashboardPeriod(string Range, DateOnly From, DateOnly To)
+{
+    public const string DefaultRange = "30d";
+    public static readonly string[] Ranges = ["today", "7d", "30d", "month", "custom"];
+    // A year and a day: enough for any report, and it bounds the chart and the day table.
+    private const int LongestCustomDays = 366;
+
+    public int Days => To.DayNumber - From.DayNumber + 1;
+
+    /// <summary>The query string of this period, for links (export, chart) that must show the same data.</summary>
+    public string Query => Range == "custom"
+        ? $"range=custom&from={Iso(From)}&to={Iso(To)}"
+        : $"range={Range}";
+
+    public static string Iso(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    public static DashboardPeriod Parse(string? range, string? from, string? to, DateOnly today)
+    {
+        switch (range?.Trim().ToLowerInvariant())
+        {
+            case "today": return new("today", today, today);
+            case "7d": return new("7d", today.AddDays(-6), today);
+            case "month": return new("month", new DateOnly(today.Year, today.Month, 1), new DateOnly(today.Year, today.Month, 1).AddMonths(1).AddDays(-1));
+            case "custom"
+                when TryDay(from, out var first) && TryDay(to, out var last)
+                     && first <= last && last.DayNumber - first.DayNumber < LongestCustomDays:
+                return new("custom", first, last);
+            default: return new(DefaultRange, today.AddDays(-29), today);
+        }
+    }
+
+    private static bool TryDay(string? text, out DateOnly day) =>
+        DateOnly.TryParseExact(text?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
+}
+
+public sealed record StatusCount(BookingStatus Status, int Count);
+
+public sealed record DayCount(DateOnly Day, int Count);
+
+/// <summary>The figures of the period; a rate or an average is null when there is nothing to divide by.</summary>
+public sealed record DashboardKpis(
+    IReadOnlyList<StatusCount> ByStatus,
+    int Total,
+    decimal Revenue,
+    decimal? AverageValue,
+    double? CancellationRate,
+    double? NoShowRate,
+    int NewClients,
+    int ReturningClients,
+    double? AverageLeadDays);
+
+public sealed record DashboardReport(DashboardPeriod Period, string Currency, string TimeZone, DashboardKpis Kpis, IReadOnlyList<DayCount> PerDay)
+{
+    public int BusiestDay => PerDay.Count == 0 ? 0 : PerDay.Max(d => d.Count);
+}
+
+/// <summary>One row of the bookings export, times already in the studio's zone.</summary>
+public sealed record BookingExportRow(string Code, string Start, string End, string Status, string Service, string Room,
+    string Photographer, string Client, decimal Price, string Currency);
