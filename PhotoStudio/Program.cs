@@ -114,6 +114,7 @@ builder.Services.AddSingleton<BoardEventHub>();
 builder.Services.AddHostedService<BoardEventListener>();
 builder.Services.AddScoped<CalendarService>();
 builder.Services.AddScoped<DashboardService>();
+builder.Services.AddScoped<UtilizationService>();
 builder.Services.AddSingleton<BookingDrafts>();
 builder.Services.AddPrometheusExporter();
 builder.Services.AddTrustedProxies(builder.Configuration);

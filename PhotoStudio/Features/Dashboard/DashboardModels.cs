@@ -58,7 +58,8 @@ public sealed record DashboardKpis(
     int ReturningClients,
     double? AverageLeadDays);
 
-public sealed record DashboardReport(DashboardPeriod Period, string Currency, string TimeZone, DashboardKpis Kpis, IReadOnlyList<DayCount> PerDay)
+public sealed record DashboardReport(DashboardPeriod Period, string Currency, string TimeZone, DashboardKpis Kpis, IReadOnlyList<DayCount> PerDay,
+    UtilizationReport Utilization)
 {
     public int BusiestDay => PerDay.Count == 0 ? 0 : PerDay.Max(d => d.Count);
 }

@@ -10,7 +10,7 @@ namespace PhotoStudio.Features.Dashboard;
 /// The admin dashboard's figures. Everything is counted and summed by PostgreSQL (GROUP BY over the period's
 /// bookings), so a page costs the same handful of queries for an empty week and a busy year.
 /// </summary>
-public class DashboardService(StudioDb db, TimeProvider clock)
+public class DashboardService(StudioDb db, TimeProvider clock, UtilizationService utilization)
 {
     /// <summary>Statuses whose price snapshot counts as revenue.</summary>
     private static readonly BookingStatus[] Earning =
@@ -80,7 +80,7 @@ public class DashboardService(StudioDb db, TimeProvider clock)
 
         var days = Enumerable.Range(0, w.Period.Days).Select(i => w.Period.From.AddDays(i))
             .Select(d => new DayCount(d, perDay.GetValueOrDefault(d))).ToList();
-        return new DashboardReport(w.Period, w.Currency, w.Zone.Id, kpis, days);
+        return new DashboardReport(w.Period, w.Currency, w.Zone.Id, kpis, days, await utilization.ReportAsync(w, ct));
     }
 
     /// <summary>The period's bookings for the CSV export, read one row at a time (never the whole list in memory).</summary>
