@@ -109,6 +109,7 @@ builder.Services.AddScoped<AuditViewer>();
 builder.Services.AddScoped<PasswordReset>();
 builder.Services.AddScoped<EmployeeDirectory>();
 builder.Services.AddScoped<BookingService>();
+builder.Services.AddScoped<FunnelCounter>();
 builder.Services.AddScoped<BoardService>();
 builder.Services.AddSingleton<BoardEventHub>();
 builder.Services.AddHostedService<BoardEventListener>();

@@ -66,6 +66,7 @@ public class AccessMatrixTests(StudioApp app) : IClassFixture<StudioApp>
         ("GET", "/calendar", "/calendar", Permissions.BookingsViewOwn),
         ("GET", "/admin", "/admin", Permissions.ReportsView),
         ("GET", "/admin/export.csv", "/admin/export.csv", Permissions.ReportsView),
+        ("GET", "/admin/today", "/admin/today", Permissions.ReportsView),
         ("GET", "/admin/roles", "/admin/roles", Permissions.RolesManage),
         ("GET", "/admin/employees", "/admin/employees", Permissions.EmployeesView),
         ("GET", "/admin/employees/new", "/admin/employees/new", Permissions.EmployeesManage),

@@ -263,3 +263,14 @@ public class DataProtectionKey
     public required string FriendlyName { get; set; }
     public required string Xml { get; set; }
 }
+
+/// <summary>
+/// How many times a step of the public booking wizard was reached on a studio-local day (1 service page,
+/// 2 room and photographer, 3 date and time, 4 details, 5 review, 6 confirmed). Only counts: nothing about the visitor.
+/// </summary>
+public class FunnelCount
+{
+    public DateOnly Day { get; set; }
+    public short Step { get; set; }
+    public int Count { get; set; }
+}

@@ -28,6 +28,7 @@ public class StudioDb(DbContextOptions<StudioDb> options) : IdentityDbContext<St
     public DbSet<BookingNote> BookingNotes => Set<BookingNote>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<BoardEvent> BoardEvents => Set<BoardEvent>();
+    public DbSet<FunnelCount> FunnelCounts => Set<FunnelCount>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder b)
@@ -204,6 +205,12 @@ public class StudioDb(DbContextOptions<StudioDb> options) : IdentityDbContext<St
             e.ToTable("board_events");
             e.Property(x => x.Kind).HasMaxLength(32);
             e.HasIndex(x => x.BookingId);
+        });
+
+        b.Entity<FunnelCount>(e =>
+        {
+            e.ToTable("funnel_counts", t => t.HasCheckConstraint("ck_funnel_counts_step", "step BETWEEN 1 AND 6"));
+            e.HasKey(x => new { x.Day, x.Step });
         });
 
         b.Entity<DataProtectionKey>(e =>

@@ -29,11 +29,14 @@ public record ReviewStep(WizardStep Step, ServiceOption Service, string Room, st
 /// </summary>
 [AllowAnonymous]
 [Route("book")]
-public class BookingController(BookingService booking, BookingDrafts drafts, TimeProvider clock, IStringLocalizer<SharedResource> T) : Controller
+public class BookingController(BookingService booking, BookingDrafts drafts, FunnelCounter funnel, TimeProvider clock, IStringLocalizer<SharedResource> T) : Controller
 {
     [HttpGet("")]
-    public async Task<IActionResult> Index(CancellationToken ct) =>
-        Step("Service", new ServiceStep(new(1), await booking.ServicesAsync(ct), drafts.Read(Request).ServiceId));
+    public async Task<IActionResult> Index(CancellationToken ct)
+    {
+        await CountViewAsync(FunnelStep.Service, ct);
+        return Step("Service", new ServiceStep(new(1), await booking.ServicesAsync(ct), drafts.Read(Request).ServiceId));
+    }
 
     [HttpPost(""), EnableRateLimiting(RateLimits.PublicPost)]
     public async Task<IActionResult> ChooseService(int? serviceId, CancellationToken ct)
@@ -51,6 +54,7 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Tim
         var draft = drafts.Read(Request);
         if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.GoTo("/book");
         var (rooms, photographers) = await booking.ChoicesAsync(service.Id, ct);
+        await CountViewAsync(FunnelStep.With, ct);
         return Step("With", new WithStep(new(2), service, rooms, photographers, draft.RoomId, draft.PhotographerId));
     }
 
@@ -68,8 +72,14 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Tim
     }
 
     [HttpGet("when")]
-    public async Task<IActionResult> When(string? month, string? day, CancellationToken ct) =>
-        await WhenPage(month, day, null, ct);
+    public async Task<IActionResult> When(string? month, string? day, CancellationToken ct)
+    {
+        var page = await WhenPage(month, day, null, ct);
+        // Step 3 is reached once, on the page without a month or day: moving through months and days (htmx
+        // fragments, or full pages without JavaScript) stays inside the step and is not counted again.
+        if (page is ViewResult && month is null && day is null) await CountViewAsync(FunnelStep.When, ct);
+        return page;
+    }
 
     [HttpPost("when"), EnableRateLimiting(RateLimits.PublicPost)]
     public async Task<IActionResult> ChooseWhen(string? start, CancellationToken ct)
@@ -92,6 +102,7 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Tim
         var draft = drafts.Read(Request);
         if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.GoTo("/book");
         if (draft.StartUtc is null) return this.GoTo("/book/when");
+        await CountViewAsync(FunnelStep.Details, ct);
         return Step("Details", new DetailsStep(new(4), service, draft.Details ?? new ClientDetails()));
     }
 
@@ -117,6 +128,7 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Tim
         var zone = TimeZoneInfo.FindSystemTimeZoneById(studio.TimeZone);
         var (rooms, photographers) = await booking.ChoicesAsync(service.Id, ct);
         var local = TimeZoneInfo.ConvertTime(new DateTimeOffset(DateTime.SpecifyKind(start, DateTimeKind.Utc)), zone);
+        await CountViewAsync(FunnelStep.Review, ct);
         return Step("Review", new ReviewStep(new(5), service,
             rooms.FirstOrDefault(r => r.Id == draft.RoomId)?.Name ?? T["Any available room"],
             service.NeedsPhotographer ? photographers.FirstOrDefault(p => p.Id == draft.PhotographerId)?.Name ?? T["Any available photographer"] : null,
@@ -132,6 +144,7 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Tim
         {
             case ConfirmResult.Confirmed done:
                 drafts.Clear(Response);
+                await funnel.CountAsync(FunnelStep.Confirmed, ct);
                 // The manage link is shown once, on the next page; it never appears in a URL we log.
                 TempData["manage-token"] = done.ManageToken;
                 return this.GoTo($"/book/done/{done.Code}");
@@ -171,6 +184,10 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Tim
         }
         return Step("When", model);
     }
+
+    /// <summary>Counts a step page shown as a whole page (a boosted navigation included), never an htmx fragment.</summary>
+    private Task CountViewAsync(FunnelStep step, CancellationToken ct) =>
+        Request.WantsFragment() ? Task.CompletedTask : funnel.CountAsync(step, ct);
 
     /// <summary>A step page; a boosted request gets its URL pushed so the address bar follows the wizard.</summary>
     private IActionResult Step(string view, object model)

@@ -17,8 +17,22 @@ public class DashboardController(DashboardService dashboard, AuditLog audit) : C
         ["Code", "Start", "End", "Status", "Service", "Room", "Photographer", "Client", "Price", "Currency"];
 
     [HttpGet("")]
-    public async Task<IActionResult> Index(string? range, string? from, string? to, CancellationToken ct) =>
-        this.PageOrFragment("Index", "_Body", await dashboard.ReportAsync(range, from, to, ct));
+    public async Task<IActionResult> Index(string? range, string? from, string? to, CancellationToken ct)
+    {
+        var window = await dashboard.WindowAsync(range, from, to, ct);
+        var report = await dashboard.ReportAsync(window, ct);
+        // The period form's htmx answer is only the body; the today panel comes with the whole page.
+        if (!Request.WantsFragment()) report = report with { Today = await dashboard.TodayAsync(window.Zone, ct) };
+        return this.PageOrFragment("Index", "_Body", report);
+    }
+
+    /// <summary>The today panel alone: what the dashboard's live refresh fetches on every board event.</summary>
+    [HttpGet("today")]
+    public async Task<IActionResult> Today(CancellationToken ct)
+    {
+        Response.VaryOnHtmx();
+        return PartialView("_Today", await dashboard.TodayAsync(null, ct));
+    }
 
     /// <summary>Streams the rows as PostgreSQL returns them, so a year of bookings never sits in memory.</summary>
     [HttpGet("export.csv")]

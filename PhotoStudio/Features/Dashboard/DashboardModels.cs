@@ -59,11 +59,32 @@ public sealed record DashboardKpis(
     double? AverageLeadDays);
 
 public sealed record DashboardReport(DashboardPeriod Period, string Currency, string TimeZone, DashboardKpis Kpis, IReadOnlyList<DayCount> PerDay,
-    UtilizationReport Utilization)
+    UtilizationReport Utilization,
+    IReadOnlyList<FunnelRow> Funnel)
 {
     public int BusiestDay => PerDay.Count == 0 ? 0 : PerDay.Max(d => d.Count);
+
+    /// <summary>The largest step count (for the funnel chart's scale; a step may be reached more often than step 1).</summary>
+    public int FunnelMax => Funnel.Count == 0 ? 0 : Funnel.Max(f => f.Count);
+
+    /// <summary>Today's panel, on the full page only (the period form's htmx answer is just the body).</summary>
+    public TodayPanel? Today { get; init; }
 }
 
 /// <summary>One row of the bookings export, times already in the studio's zone.</summary>
 public sealed record BookingExportRow(string Code, string Start, string End, string Status, string Service, string Room,
     string Photographer, string Client, decimal Price, string Currency);
+
+/// <summary>One step of the booking funnel over the period; <see cref="Share"/> is the count over step 1's (null when step 1 is 0).</summary>
+public sealed record FunnelRow(int Step, int Count, double? Share);
+
+/// <summary>A session of today for the today panel: the client only by name, no contact data.</summary>
+public sealed record TodaySession(string Code, DateTime LocalStart, DateTime LocalEnd, BookingStatus Status, string Service, string Room,
+    string? Photographer, string Client);
+
+/// <summary>Someone with working hours today and no time off over the whole day.</summary>
+public sealed record TodayWorker(string Name, string Position, IReadOnlyList<(TimeOnly Starts, TimeOnly Ends)> Hours);
+
+/// <summary>The dashboard's today panel: today's counters, the sessions still to come and who works today.</summary>
+public sealed record TodayPanel(DateOnly Day, string TimeZone, int SessionsToday, int BookingsMadeToday, int BookingPageViews,
+    int ConfirmedOnline, IReadOnlyList<TodaySession> Upcoming, IReadOnlyList<TodayWorker> Working);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using PhotoStudio.Data;
+using PhotoStudio.Features.Booking;
 using PhotoStudio.Scheduling;
 
 namespace PhotoStudio.Features.Dashboard;
@@ -23,16 +24,22 @@ public class DashboardService(StudioDb db, TimeProvider clock, UtilizationServic
     {
         var studio = await db.Settings.AsNoTracking().OrderBy(s => s.Id)
             .Select(s => new { s.TimeZone, s.Currency }).FirstOrDefaultAsync(ct);
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(studio?.TimeZone ?? "UTC");
+        return WindowOf(TimeZoneInfo.FindSystemTimeZoneById(studio?.TimeZone ?? "UTC"), studio?.Currency ?? "", range, from, to);
+    }
+
+    private Window WindowOf(TimeZoneInfo zone, string currency, string? range, string? from, string? to)
+    {
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(clock.GetUtcNow().UtcDateTime, zone));
         var period = DashboardPeriod.Parse(range, from, to, today);
-        return new Window(period, zone, studio?.Currency ?? "",
+        return new Window(period, zone, currency,
             StudioTime.BoundToUtc(zone, period.From, 0), StudioTime.BoundToUtc(zone, period.To.AddDays(1), 0));
     }
 
-    public async Task<DashboardReport> ReportAsync(string? range, string? from, string? to, CancellationToken ct)
+    public async Task<DashboardReport> ReportAsync(string? range, string? from, string? to, CancellationToken ct) =>
+        await ReportAsync(await WindowAsync(range, from, to, ct), ct);
+
+    public async Task<DashboardReport> ReportAsync(Window w, CancellationToken ct)
     {
-        var w = await WindowAsync(range, from, to, ct);
         var inRange = InRange(w);
 
         var byStatus = await inRange.GroupBy(b => b.Status)
@@ -80,7 +87,69 @@ public class DashboardService(StudioDb db, TimeProvider clock, UtilizationServic
 
         var days = Enumerable.Range(0, w.Period.Days).Select(i => w.Period.From.AddDays(i))
             .Select(d => new DayCount(d, perDay.GetValueOrDefault(d))).ToList();
-        return new DashboardReport(w.Period, w.Currency, w.Zone.Id, kpis, days, await utilization.ReportAsync(w, ct));
+        return new DashboardReport(w.Period, w.Currency, w.Zone.Id, kpis, days, await utilization.ReportAsync(w, ct),
+            await FunnelAsync(w.Period, ct));
+    }
+
+    /// <summary>The booking funnel over the period's days: every step with its count and its share of step 1.</summary>
+    public async Task<IReadOnlyList<FunnelRow>> FunnelAsync(DashboardPeriod period, CancellationToken ct)
+    {
+        var counts = await db.FunnelCounts.AsNoTracking()
+            .Where(f => f.Day >= period.From && f.Day <= period.To)
+            .GroupBy(f => f.Step)
+            .Select(g => new { Step = g.Key, Count = g.Sum(f => f.Count) })
+            .ToDictionaryAsync(f => (int)f.Step, f => f.Count, ct);
+        var first = counts.GetValueOrDefault(1);
+        return [.. Enumerable.Range(1, FunnelCounter.Steps).Select(step =>
+            new FunnelRow(step, counts.GetValueOrDefault(step), first == 0 ? null : (double)counts.GetValueOrDefault(step) / first))];
+    }
+
+    /// <summary>Statuses of a session that is still to happen or happening now.</summary>
+    private static readonly BookingStatus[] Upcoming = [BookingStatus.Pending, BookingStatus.Confirmed, BookingStatus.Shooting];
+
+    /// <summary>
+    /// Today in the studio's zone: the day's counters, the sessions not yet over (time, service, room, photographer and
+    /// the client's name only) and the employees with working hours today and no time off over the whole day.
+    /// </summary>
+    /// <param name="zone">The studio's zone when the caller has it already (saves reading the settings again).</param>
+    public async Task<TodayPanel> TodayAsync(TimeZoneInfo? zone, CancellationToken ct)
+    {
+        var w = zone is null ? await WindowAsync("today", null, null, ct) : WindowOf(zone, "", "today", null, null);
+        var day = w.Period.From;
+        var now = clock.GetUtcNow().UtcDateTime;
+
+        // One query for the day's sessions: the count and the ones still to come are both taken from it.
+        var sessions = await InRange(w).Where(b => b.Status != BookingStatus.Cancelled)
+            .OrderBy(b => b.StartsAt).ThenBy(b => b.Id)
+            .Select(b => new
+            {
+                b.Code, b.StartsAt, b.EndsAt, b.Status, Service = b.Service!.Name, Room = b.Room!.Name,
+                Photographer = b.Photographer != null ? b.Photographer.FullName : null, Client = b.Client!.Name,
+            })
+            .ToListAsync(ct);
+        var upcoming = sessions.Where(b => b.EndsAt > now && Upcoming.Contains(b.Status)).ToList();
+        var made = await db.Bookings.AsNoTracking().CountAsync(b => b.CreatedAt >= w.FromUtc && b.CreatedAt < w.ToUtc, ct);
+        var funnel = await db.FunnelCounts.AsNoTracking().Where(f => f.Day == day)
+            .ToDictionaryAsync(f => (int)f.Step, f => f.Count, ct);
+
+
+        var weekday = day.DayOfWeek;
+        var working = await db.Employees.AsNoTracking()
+            .Where(e => e.IsActive && e.WorkingHours.Any(h => h.Weekday == weekday)
+                        && !e.TimeOff.Any(t => t.StartsAt <= w.FromUtc && t.EndsAt >= w.ToUtc))
+            .OrderBy(e => e.FullName)
+            .Select(e => new
+            {
+                e.FullName, e.Position,
+                Hours = e.WorkingHours.Where(h => h.Weekday == weekday).OrderBy(h => h.Starts).Select(h => new { h.Starts, h.Ends }).ToList(),
+            })
+            .ToListAsync(ct);
+
+        DateTime Local(DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), w.Zone);
+        return new TodayPanel(day, w.Zone.Id, sessions.Count, made, funnel.GetValueOrDefault((int)FunnelStep.Service),
+            funnel.GetValueOrDefault((int)FunnelStep.Confirmed),
+            [.. upcoming.Select(b => new TodaySession(b.Code, Local(b.StartsAt), Local(b.EndsAt), b.Status, b.Service, b.Room, b.Photographer, b.Client))],
+            [.. working.Select(e => new TodayWorker(e.FullName, e.Position, [.. e.Hours.Select(h => (h.Starts, h.Ends))]))]);
     }
 
     /// <summary>The period's bookings for the CSV export, read one row at a time (never the whole list in memory).</summary>
