@@ -114,6 +114,26 @@ public class DashboardTests(StudioApp app) : IClassFixture<StudioApp>, IAsyncLif
     }
 
     [Fact]
+    public async Task Revenue_per_week_follows_local_weeks_across_the_clock_change()
+    {
+        var admin = await app.SignedInClientAsync("admin@demo.studio");
+        var page = await admin.GetDocumentAsync($"/admin?{Period}");
+
+        // Week 1: Confirmed 100 (24 Mar), Editing 250 (29 Mar), Delivered 150 (30 Mar 00:30 local). Week 2: Shooting 200
+        // (31 Mar 01:30 local, still 30 Mar in UTC), Confirmed 100 (4 Apr); the cancelled, no-show and pending ones earn nothing.
+        var weeks = page.QuerySelectorAll("#per-week-table tbody tr")
+            .ToDictionary(r => r.GetAttribute("data-week")!, r => decimal.Parse(r.GetAttribute("data-value")!, CultureInfo.InvariantCulture));
+        Assert.Equal(new Dictionary<string, decimal> { ["2031-03-24"] = 500m, ["2031-03-31"] = 300m }, weeks);
+        var chart = page.Single("svg#chart-revenue");
+        Assert.Equal("img", chart.GetAttribute("role"));
+        Assert.NotNull(chart.QuerySelector("title"));
+        Assert.NotNull(chart.QuerySelector("desc"));
+        // The table alternative holds exactly what the bars show.
+        Assert.Equal(weeks.Select(w => (w.Key, w.Value)), chart.QuerySelectorAll("rect.dash-bar")
+            .Select(r => (r.GetAttribute("data-week")!, decimal.Parse(r.GetAttribute("data-value")!, CultureInfo.InvariantCulture))));
+    }
+
+    [Fact]
     public async Task The_export_streams_the_period_as_csv_and_is_audited()
     {
         var admin = await app.SignedInClientAsync("admin@demo.studio");
@@ -122,7 +142,11 @@ public class DashboardTests(StudioApp app) : IClassFixture<StudioApp>, IAsyncLif
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/csv", response.Content.Headers.ContentType!.MediaType);
         Assert.Equal("attachment", response.Content.Headers.ContentDisposition!.DispositionType);
-        using var csv = CsvReader.FromText(await response.Content.ReadAsStringAsync());
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        // One UTF-8 byte-order mark, so a spreadsheet opens names with umlauts or Cyrillic correctly.
+        Assert.Equal([0xEF, 0xBB, 0xBF], bytes[..3]);
+        Assert.NotEqual(0xEF, bytes[3]);
+        using var csv = CsvReader.FromText(System.Text.Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3));
         var rows = new List<(string Code, decimal Price, string Start, string Currency)>();
         while (csv.Read())
             rows.Add((csv.GetString("Code"), decimal.Parse(csv.GetString("Price"), CultureInfo.InvariantCulture), csv.GetString("Start"), csv.GetString("Currency")));

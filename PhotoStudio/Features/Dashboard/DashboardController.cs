@@ -50,6 +50,8 @@ public class DashboardController(DashboardService dashboard, AuditLog audit) : C
         Response.ContentType = "text/csv; charset=utf-8";
         Response.Headers.ContentDisposition =
             $"attachment; filename=\"bookings-{DashboardPeriod.Iso(period.From)}-{DashboardPeriod.Iso(period.To)}.csv\"";
+        // A UTF-8 byte-order mark: without it spreadsheet programs read "Müller" or "Смирнова" in a legacy code page.
+        await Response.Body.WriteAsync(System.Text.Encoding.UTF8.GetPreamble(), ct);
         await using var csv = CsvWriter.Create(Response.Body, new CsvWriterOptions { FormatProvider = CultureInfo.InvariantCulture }, leaveOpen: true);
         csv.WriteHeader(Columns);
         await foreach (var row in dashboard.ExportAsync(window, ct))

@@ -44,7 +44,11 @@ public sealed record DashboardPeriod(string Range, DateOnly From, DateOnly To)
 
 public sealed record StatusCount(BookingStatus Status, int Count);
 
-public sealed record DayCount(DateOnly Day, int Count);
+/// <summary>A local day of the period: its sessions, and the revenue of those from Confirmed onward.</summary>
+public sealed record DayCount(DateOnly Day, int Count, decimal Revenue);
+
+/// <summary>A week (Monday first, local dates) of the period, clipped to the period at both ends.</summary>
+public sealed record WeekRevenue(DateOnly From, DateOnly To, decimal Revenue);
 
 /// <summary>The figures of the period; a rate or an average is null when there is nothing to divide by.</summary>
 public sealed record DashboardKpis(
@@ -63,6 +67,13 @@ public sealed record DashboardReport(DashboardPeriod Period, string Currency, st
     IReadOnlyList<FunnelRow> Funnel)
 {
     public int BusiestDay => PerDay.Count == 0 ? 0 : PerDay.Max(d => d.Count);
+
+    /// <summary>Revenue per local week, from the per-day sums (a period has at most 366 days, so this stays small).</summary>
+    public IReadOnlyList<WeekRevenue> PerWeek =>
+        [.. PerDay.GroupBy(d => d.Day.AddDays(-(((int)d.Day.DayOfWeek + 6) % 7)))
+            .Select(w => new WeekRevenue(w.Min(d => d.Day), w.Max(d => d.Day), w.Sum(d => d.Revenue)))];
+
+    public decimal BestWeek => PerDay.Count == 0 ? 0 : PerWeek.Max(w => w.Revenue);
 
     /// <summary>The largest step count (for the funnel chart's scale; a step may be reached more often than step 1).</summary>
     public int FunnelMax => Funnel.Count == 0 ? 0 : Funnel.Max(f => f.Count);

@@ -55,15 +55,17 @@ public class DashboardService(StudioDb db, TimeProvider clock, UtilizationServic
         // A client of the period is "new" when their first booking ever was made (created) inside the period.
         var clients = db.Clients.Where(c => inRange.Any(b => b.ClientId == c.Id));
         var clientCount = await clients.CountAsync(ct);
-        var newClients = await clients.CountAsync(c => db.Bookings.Where(b => b.ClientId == c.Id).Min(b => b.CreatedAt) >= w.FromUtc
-                                                       && db.Bookings.Where(b => b.ClientId == c.Id).Min(b => b.CreatedAt) < w.ToUtc, ct);
+        // Each client's first booking, in one grouped pass over the bookings (not a lookup per client).
+        var firstBooked = db.Bookings.GroupBy(b => b.ClientId).Select(g => new { ClientId = g.Key, First = g.Min(b => b.CreatedAt) });
+        var newClients = await clients.Join(firstBooked, c => c.Id, f => f.ClientId, (c, f) => f.First)
+            .CountAsync(first => first >= w.FromUtc && first < w.ToUtc, ct);
 
         // Days are the studio's local dates (AT TIME ZONE in SQL), so a DST week still buckets at local midnight.
         var zoneId = w.Zone.Id;
         var perDay = await inRange
             .GroupBy(b => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeBySystemTimeZoneId(b.StartsAt, zoneId)))
-            .Select(g => new { Day = g.Key, Count = g.Count() })
-            .ToDictionaryAsync(d => d.Day, d => d.Count, ct);
+            .Select(g => new { Day = g.Key, Count = g.Count(), Revenue = g.Sum(b => Earning.Contains(b.Status) ? b.Price : 0m) })
+            .ToDictionaryAsync(d => d.Day, d => (d.Count, d.Revenue), ct);
 
         int CountOf(BookingStatus s) => byStatus.Where(r => r.Status == s).Sum(r => r.Count);
         var total = byStatus.Sum(r => r.Count);
@@ -86,7 +88,7 @@ public class DashboardService(StudioDb db, TimeProvider clock, UtilizationServic
             notCancelledCount == 0 ? null : notCancelled.Sum(r => r.LeadDays) / notCancelledCount);
 
         var days = Enumerable.Range(0, w.Period.Days).Select(i => w.Period.From.AddDays(i))
-            .Select(d => new DayCount(d, perDay.GetValueOrDefault(d))).ToList();
+            .Select(d => perDay.TryGetValue(d, out var x) ? new DayCount(d, x.Count, x.Revenue) : new DayCount(d, 0, 0m)).ToList();
         return new DashboardReport(w.Period, w.Currency, w.Zone.Id, kpis, days, await utilization.ReportAsync(w, ct),
             await FunnelAsync(w.Period, ct));
     }
