@@ -161,16 +161,18 @@ public class BoardBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICla
         var hub = app.Services.GetRequiredService<BoardEventHub>();
 
         hub.DisconnectAll();
+        Assert.Equal(0, hub.Subscribers);
+        using var published = hub.Subscribe();
         var state = page.Locator("[data-live-state]");
         await Expect(state).ToHaveAttributeAsync("data-live-state", "offline");
         await Expect(state).ToHaveTextAsync("Reconnecting…");
-        await EventuallyAsync(() => hub.Subscribers == 0, "every event stream to close");
 
         var eventId = await ChangeStatusAsync(id, BookingStatus.Confirmed);
         // The app heard of it while this page had no stream (the browser waits 2 s before it reconnects):
         // only the replay on reconnect, or the re-sync after it, can bring the change to the page.
-        await EventuallyAsync(() => hub.LastEventId >= eventId, "the listener to publish the change");
-        Assert.Equal(0, hub.Subscribers);
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            while ((await published.Reader.ReadAsync(timeout.Token)).EventId < eventId) { }
+        Assert.Equal(1, hub.Subscribers); // this test's own: the page has not reconnected yet
 
         await Expect(page.Locator($"#col-Confirmed #card-{id}")).ToBeVisibleAsync(new() { Timeout = 6000 });
         await Expect(page.Locator($"#col-Pending #card-{id}")).ToHaveCountAsync(0);
@@ -398,15 +400,4 @@ public class BoardBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICla
         new($"^request answered 422: POST {Regex.Escape(url)}$"),
         new($"^console error: Failed to load resource: the server responded with a status of 422 \\(Unprocessable (Entity|Content)\\) \\(at {Regex.Escape(url)}:"),
     ];
-
-    /// <summary>Waits for a condition of the app (not of the page, which Expect polls) for up to 10 seconds.</summary>
-    private static async Task EventuallyAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"Timed out waiting for {what}");
-            await Task.Delay(50);
-        }
-    }
 }

@@ -16,6 +16,8 @@ public sealed class AppProcess : IAsyncDisposable
 
     private readonly Process process;
     private readonly StringBuilder output = new();
+    private readonly TaskCompletionSource started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private AppProcess(Process process, string baseUrl)
     {
@@ -55,8 +57,10 @@ public sealed class AppProcess : IAsyncDisposable
         start.Environment["RateLimits__SignInPerAccountPerMinute"] = "10000";
         start.Environment["RateLimits__GlobalPerIpPerMinute"] = "100000";
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var app = new AppProcess(process, baseUrl);
+        process.Exited += (_, _) => app.exited.TrySetResult();
+        if (!process.Start()) throw new InvalidOperationException("dotnet did not start");
         process.OutputDataReceived += (_, e) => app.Append(e.Data);
         process.ErrorDataReceived += (_, e) => app.Append(e.Data);
         process.BeginOutputReadLine();
@@ -74,31 +78,29 @@ public sealed class AppProcess : IAsyncDisposable
         process.Dispose();
     }
 
-    /// <summary>Waits until /health/ready answers 200 (database reachable, migrations applied); fails with the process's output.</summary>
+    /// <summary>
+    /// Waits until the host logs "Application started" (migrations ran before it listens), then checks that
+    /// /health/ready answers 200; fails with the process's output.
+    /// </summary>
     public async Task WaitUntilReadyAsync()
     {
-        using var http = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + StartTimeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (process.HasExited)
-                throw new InvalidOperationException($"The app process exited with {process.ExitCode} before it was ready:\n{Output}");
-            try
-            {
-                using var response = await http.GetAsync("/health/ready");
-                if (response.StatusCode == HttpStatusCode.OK) return;
-            }
-            catch (HttpRequestException) { } // not listening yet
-            catch (TaskCanceledException) { }
-            await Task.Delay(200); // polling the port: there is nothing to wait on instead
-        }
-        throw new TimeoutException($"{BaseUrl}/health/ready did not answer 200 within {StartTimeout.TotalSeconds} s:\n{Output}");
+        var outcome = await Task.WhenAny(started.Task, exited.Task).WaitAsync(StartTimeout)
+            .ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null);
+        if (outcome is null)
+            throw new TimeoutException($"The app at {BaseUrl} did not start within {StartTimeout.TotalSeconds} s:\n{Output}");
+        if (outcome == exited.Task)
+            throw new InvalidOperationException($"The app process exited with {process.ExitCode} before it was ready:\n{Output}");
+        using var http = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(10) };
+        using var response = await http.GetAsync("/health/ready");
+        if (response.StatusCode != HttpStatusCode.OK)
+            throw new InvalidOperationException($"{BaseUrl}/health/ready answered {(int)response.StatusCode}:\n{Output}");
     }
 
     private void Append(string? line)
     {
         if (line is null) return;
         lock (output) output.AppendLine(line);
+        if (line.Contains("Application started")) started.TrySetResult();
     }
 
     /// <summary>The repository root and build configuration, from the test binaries' folder (PhotoStudio.Tests/bin/&lt;Configuration&gt;/net10.0/).</summary>

@@ -79,11 +79,11 @@ public class BoardEventsTests(QuickHeartbeatApp app) : IClassFixture<QuickHeartb
         client.HtmxAsync(HttpMethod.Post, $"/board/bookings/{booking.Id}/move",
             new Dictionary<string, string> { ["to"] = to.ToString(), ["version"] = version.ToString() }, tokenFromPage: "/board");
 
-    private async Task WaitForHubAsync(long eventId)
+    /// <summary>Reads this app's published changes until the given event has gone by (or fails after the patience).</summary>
+    private static async Task WaitForEventAsync(BoardEventHub.Subscription subscription, long eventId)
     {
-        var until = DateTime.UtcNow + Patience;
-        while (Hub.LastEventId < eventId && DateTime.UtcNow < until) await Task.Delay(50);
-        Assert.True(Hub.LastEventId >= eventId, $"the listener did not get to event {eventId} (at {Hub.LastEventId})");
+        using var timeout = new CancellationTokenSource(Patience);
+        while ((await subscription.Reader.ReadAsync(timeout.Token)).EventId < eventId) { }
     }
 
     private async Task<long> NewestEventAsync(int bookingId)
@@ -122,12 +122,13 @@ public class BoardEventsTests(QuickHeartbeatApp app) : IClassFixture<QuickHeartb
         string seen;
         using (var first = await OpenAsync(reception))
             seen = (await first.NextEventAsync("hello")).Id!;
+        using var published = Hub.Subscribe();
 
         await MoveAsync(reception, booking, BookingStatus.Confirmed, booking.Version);
         var version = (await app.ReloadAsync(booking.Id)).Version;
         await MoveAsync(reception, booking, BookingStatus.Shooting, version);
         var newest = await NewestEventAsync(booking.Id);
-        await WaitForHubAsync(newest);
+        await WaitForEventAsync(published, newest);
 
         using var again = await OpenAsync(reception, seen);
         var one = await again.NextEventAsync("booking-changed");
@@ -144,12 +145,11 @@ public class BoardEventsTests(QuickHeartbeatApp app) : IClassFixture<QuickHeartb
         var booking = await app.AddBookingAsync(BookingStatus.Pending);
         using var subscription = Hub.Subscribe();
         await using var db = app.NewDb();
-        // Wait until the listener is connected, then cut it off.
-        var killed = 0;
-        for (var i = 0; i < 100 && killed == 0; i++, await Task.Delay(100))
-            killed = await db.Database.SqlQueryRaw<int>(
-                "SELECT count(pg_terminate_backend(pid))::int AS \"Value\" FROM pg_stat_activity WHERE application_name = {0} AND datname = current_database()",
-                BoardEventListener.ApplicationName).SingleAsync();
+        // Once the listener is connected, cut it off.
+        await Hub.Listening.WaitAsync(Patience);
+        var killed = await db.Database.SqlQueryRaw<int>(
+            "SELECT count(pg_terminate_backend(pid))::int AS \"Value\" FROM pg_stat_activity WHERE application_name = {0} AND datname = current_database()",
+            BoardEventListener.ApplicationName).SingleAsync();
         Assert.Equal(1, killed);
 
         // A change while nobody listens: its notification is lost, the row is not.

@@ -15,14 +15,22 @@ public sealed class BoardEventHub
     private readonly Lock gate = new();
     private readonly HashSet<Channel<BoardChange>> subscribers = [];
     private long lastEventId;
+    private readonly TaskCompletionSource listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The newest event id this instance has published; a new stream starts from here.</summary>
     public long LastEventId => Interlocked.Read(ref lastEventId);
 
     public int Subscribers { get { lock (gate) return subscribers.Count; } }
 
-    /// <summary>Set by the listener when it has read the newest event id at start-up.</summary>
-    public void Start(long eventId) => Interlocked.Exchange(ref lastEventId, eventId);
+    /// <summary>Completes once the listener is connected and listening (for readiness checks and tests).</summary>
+    public Task Listening => listening.Task;
+
+    /// <summary>Set by the listener when it is listening and has read the newest event id at start-up.</summary>
+    public void Start(long eventId)
+    {
+        Interlocked.Exchange(ref lastEventId, eventId);
+        listening.TrySetResult();
+    }
 
     public Subscription Subscribe()
     {
@@ -48,8 +56,12 @@ public sealed class BoardEventHub
     public void DisconnectAll()
     {
         lock (gate)
+        {
             foreach (var channel in subscribers)
                 channel.Writer.TryComplete();
+            // Gone at once, not when each stream's request has wound down: nothing is published to them any more.
+            subscribers.Clear();
+        }
     }
 
     private void Remove(Channel<BoardChange> channel)
