@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using PhotoStudio.Data.Seeding;
@@ -18,8 +19,8 @@ public class AccessMatrixTests(StudioApp app) : IClassFixture<StudioApp>
     private const string Anyone = "anyone";
     private const string SignedIn = "signed-in";
 
-    // (method, route template as routing knows it, a concrete URL, what it requires). Order matters only in that
-    // the requests that end or change the session come last.
+    // (method, route template as routing knows it, a concrete URL, what it requires: permissions separated by spaces are
+    // all needed). Order matters only in that the requests that end or change the session come last.
     public static readonly (string Method, string Template, string Url, string Requires)[] Endpoints =
     [
         ("GET", "/", "/", Anyone),
@@ -65,7 +66,7 @@ public class AccessMatrixTests(StudioApp app) : IClassFixture<StudioApp>
         ("POST", "/board/bookings/{id:int}/reassign", "/board/bookings/999999/reassign", Permissions.BookingsManage),
         ("GET", "/calendar", "/calendar", Permissions.BookingsViewOwn),
         ("GET", "/admin", "/admin", Permissions.ReportsView),
-        ("GET", "/admin/export.csv", "/admin/export.csv", Permissions.ReportsView),
+        ("GET", "/admin/export.csv", "/admin/export.csv", $"{Permissions.ReportsView} {Permissions.ClientsExport}"),
         ("GET", "/admin/today", "/admin/today", Permissions.ReportsView),
         ("GET", "/admin/roles", "/admin/roles", Permissions.RolesManage),
         ("GET", "/admin/employees", "/admin/employees", Permissions.EmployeesView),
@@ -143,7 +144,7 @@ public class AccessMatrixTests(StudioApp app) : IClassFixture<StudioApp>
                 Anyone => "allowed",
                 _ when role is null => "sign-in",
                 SignedIn => "allowed",
-                _ => permissions.Contains(requires) ? "allowed" : "forbidden",
+                _ => requires.Split(' ').All(permissions.Contains) ? "allowed" : "forbidden",
             };
             var actual = status >= 500 ? $"error {status}"
                 : status == 403 ? "forbidden"
@@ -177,6 +178,23 @@ public class AccessMatrixTests(StudioApp app) : IClassFixture<StudioApp>
         Assert.True(unstated.Count == 0, "Endpoints without explicit access metadata:\n" + string.Join("\n", unstated));
         Assert.True(unlisted.Count == 0, "Endpoints missing from the access matrix test:\n" + string.Join("\n", unlisted));
         Assert.Equal(Endpoints.Length, Endpoints.Select(e => (e.Method, e.Template)).Distinct().Count());
+    }
+
+    /// <summary>A permission no code checks is a lie on /admin/roles: the switch is there and changes nothing.</summary>
+    [Fact]
+    public void Every_permission_is_required_by_some_endpoint()
+    {
+        var required = new HashSet<string>();
+        foreach (var endpoint in app.Services.GetRequiredService<EndpointDataSource>().Endpoints)
+        {
+            required.UnionWith(endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).OfType<string>());
+            required.UnionWith(endpoint.Metadata.GetOrderedMetadata<AuthorizationPolicy>()
+                .SelectMany(p => p.Requirements.OfType<ClaimsAuthorizationRequirement>())
+                .Where(r => r.ClaimType == Permissions.ClaimType).SelectMany(r => r.AllowedValues ?? []));
+            required.UnionWith(endpoint.Metadata.GetOrderedMetadata<ChecksPermissionAttribute>().Select(c => c.Permission));
+        }
+        Assert.Empty(Permissions.All.Except(required));
+        Assert.Empty(Roles.DefaultMatrix.Values.SelectMany(p => p).Except(Permissions.All));
     }
 
     /// <summary>A POST carrying the antiforgery token, as the page's htmx or form would.</summary>

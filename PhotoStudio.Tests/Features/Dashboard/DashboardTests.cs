@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using AngleSharp.Dom;
+using AngleSharp.Html.Dom;
 using CsvHelper;
 using Microsoft.EntityFrameworkCore;
 using PhotoStudio.Data;
@@ -172,6 +174,34 @@ public class DashboardTests(StudioApp app) : IClassFixture<StudioApp>, IAsyncLif
         var reception = await app.SignedInClientAsync("reception@demo.studio");
         Assert.Equal(HttpStatusCode.Forbidden, (await reception.GetAsync("/admin")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await reception.GetAsync($"/admin/export.csv?{Period}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_export_needs_clients_export_and_the_dashboard_offers_it_only_to_those_who_have_it()
+    {
+        // A studio of its own: the Manager role changes here.
+        await using var own = new StudioApp();
+        await own.InitializeAsync();
+        var admin = await own.SignedInClientAsync("admin@demo.studio");
+
+        async Task SetManagerExportAsync(bool on)
+        {
+            var page = await admin.GetDocumentAsync("/admin/roles");
+            page.QuerySelector<IHtmlInputElement>("#grant-Manager-clients-export")!.IsChecked = on;
+            Assert.Equal(HttpStatusCode.SeeOther, (await admin.SubmitAsync(page.QuerySelector<IHtmlFormElement>("#role-matrix")!)).StatusCode);
+        }
+
+        await SetManagerExportAsync(false);
+        var without = await own.SignedInClientAsync("manager@demo.studio");
+        Assert.Equal(HttpStatusCode.Forbidden, (await without.GetAsync($"/admin/export.csv?{Period}")).StatusCode);
+        Assert.Null((await without.GetDocumentAsync($"/admin?{Period}")).QuerySelector("#dashboard-export"));
+        await using (var db = own.NewDb())
+            Assert.DoesNotContain(db.AuditEntries, a => a.Action == "bookings.exported");
+
+        await SetManagerExportAsync(true);
+        var with = await own.SignedInClientAsync("manager@demo.studio");
+        Assert.Equal(HttpStatusCode.OK, (await with.GetAsync($"/admin/export.csv?{Period}")).StatusCode);
+        Assert.NotNull((await with.GetDocumentAsync($"/admin?{Period}")).QuerySelector("#dashboard-export"));
     }
 
     [Theory]

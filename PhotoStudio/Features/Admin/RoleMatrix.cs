@@ -44,7 +44,8 @@ public class RoleMatrix(StudioDb db, RoleManager<StudioRole> roles, AuditLog aud
                 await audit.RecordAsync("role.permission_granted", changes: Change(role, permission, false, true), ct: ct);
                 changes++;
             }
-            foreach (var permission in current.Except(wanted))
+            // Only what the matrix shows is switched off: claims of permissions it does not list (yet) stay as stored.
+            foreach (var permission in current.Intersect(Permissions.All).Except(wanted))
             {
                 await roles.RemoveClaimAsync(role, new Claim(Permissions.ClaimType, permission));
                 await audit.RecordAsync("role.permission_revoked", changes: Change(role, permission, true, false), ct: ct);

@@ -15,6 +15,7 @@ public record MoveAnswer(IReadOnlyList<BoardColumn> Columns, int BookingId);
 
 /// <summary>The staff board: filtered columns, the details panel, moves, notes and reassignment.</summary>
 [Authorize(Policy = Permissions.BookingsViewOwn)]
+[ChecksPermission(Permissions.BookingsViewAll)]
 public class BoardController(BoardService board, IStringLocalizer<SharedResource> T) : Controller
 {
     private Staff Staff => Staff.From(User);

@@ -11,6 +11,7 @@ namespace PhotoStudio.Features.Calendar;
 /// htmx swaps (the grid partial); photographers without <c>bookings.view_all</c> see their own bookings only.
 /// </summary>
 [Authorize(Policy = Permissions.BookingsViewOwn)]
+[ChecksPermission(Permissions.BookingsViewAll)]
 public class CalendarController(CalendarService calendar, IAuthorizationService authorization) : Controller
 {
     [HttpGet("calendar")]

@@ -34,8 +34,11 @@ public class DashboardController(DashboardService dashboard, AuditLog audit) : C
         return PartialView("_Today", await dashboard.TodayAsync(null, ct));
     }
 
-    /// <summary>Streams the rows as PostgreSQL returns them, so a year of bookings never sits in memory.</summary>
-    [HttpGet("export.csv")]
+    /// <summary>
+    /// Streams the rows as PostgreSQL returns them, so a year of bookings never sits in memory. Client names leave
+    /// the system here: clients.export is needed on top of the dashboard's reports.view.
+    /// </summary>
+    [HttpGet("export.csv"), Authorize(Policy = Permissions.ClientsExport)]
     public async Task<IActionResult> Export(string? range, string? from, string? to, CancellationToken ct)
     {
         var window = await dashboard.WindowAsync(range, from, to, ct);
