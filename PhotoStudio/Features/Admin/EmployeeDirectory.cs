@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using PhotoStudio.Data;
+using PhotoStudio.Features.Account;
 using PhotoStudio.Infrastructure;
 using PhotoStudio.Infrastructure.Audit;
 
@@ -19,7 +21,7 @@ public abstract record EmployeeResult
 /// Staff accounts and profiles: the Identity user (email, roles, password, lockout) and the employee row (name,
 /// hours, time off) change together, in one transaction, audited by the interceptor.
 /// </summary>
-public class EmployeeDirectory(StudioDb db, UserManager<StudioUser> users, TimeProvider clock, AuditLog audit)
+public class EmployeeDirectory(StudioDb db, UserManager<StudioUser> users, TimeProvider clock, AuditLog audit, RoleMatrix matrix)
 {
     public async Task<EmployeeList> ListAsync(TableState state, CancellationToken ct)
     {
@@ -187,6 +189,46 @@ public class EmployeeDirectory(StudioDb db, UserManager<StudioUser> users, TimeP
 
     public async Task<StudioUser?> UserAsync(int id, CancellationToken ct) =>
         await db.Employees.Where(e => e.Id == id).Select(e => e.User).FirstOrDefaultAsync(ct);
+
+    // ------------------------------------------------------------------ who may change whom
+
+    /// <summary>
+    /// The roles the acting user may give or take away, and whether they may change this employee at all (null: a
+    /// new one): only when every role the employee holds is one they could grant.
+    /// </summary>
+    public async Task<EmployeeGrant> GrantAsync(string actingUserId, int? id, CancellationToken ct)
+    {
+        var grantable = await matrix.GrantableByAsync(actingUserId, ct);
+        var held = id is null ? [] : await db.Employees.Where(e => e.Id == id)
+            .SelectMany(e => db.UserRoles.Where(ur => ur.UserId == e.UserId))
+            .Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => r.Name!).ToListAsync(ct);
+        return new EmployeeGrant(grantable, held.All(grantable.Contains));
+    }
+
+    /// <summary>For pages: whether this signed-in user may change the employee, which also takes employees.manage.</summary>
+    public async Task<EmployeeGrant> GrantAsync(ClaimsPrincipal user, int? id, CancellationToken ct)
+    {
+        var grant = await GrantAsync(user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "", id, ct);
+        return grant with { MayChange = grant.MayChange && user.HasClaim(Permissions.ClaimType, Permissions.EmployeesManage) };
+    }
+
+    /// <summary>
+    /// True, and audited, when the acting user may not change this employee or give them one of these roles (see
+    /// <see cref="GrantAsync"/>). Names that are no role at all are left to the form's validation.
+    /// </summary>
+    public async Task<bool> RefusesAsync(string actingUserId, int? id, IReadOnlyCollection<string> roles, string action, CancellationToken ct)
+    {
+        var grant = await GrantAsync(actingUserId, id, ct);
+        var known = await RoleNamesAsync(ct);
+        if (grant.MayChange && roles.All(r => grant.Roles.Contains(r) || !known.Contains(r))) return false;
+        var user = id is null ? null : await UserAsync(id.Value, ct);
+        await audit.RecordAsync("employee.change_refused", user?.Id, user?.Email, new Dictionary<string, object?[]>
+        {
+            ["action"] = [null, action],
+            ["roles"] = [null, string.Join(", ", roles.Where(r => known.Contains(r) && !grant.Roles.Contains(r)).Distinct())],
+        }, ct);
+        return true;
+    }
 
     // ------------------------------------------------------------------ working hours
 

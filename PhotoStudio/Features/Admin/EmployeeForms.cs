@@ -42,6 +42,9 @@ public sealed record EmployeeForm
 public record EmployeePage(int? Id, EmployeeForm Form, IReadOnlyList<string> AllRoles, bool TwoFactor, bool IsActive, bool LockedOut,
     IReadOnlyList<UpcomingBooking> Upcoming, string? SetupLink, string? Message = null);
 
+/// <summary>What the signed-in user may do to one employee: which roles they may give, and whether they may change them at all.</summary>
+public record EmployeeGrant(IReadOnlySet<string> Roles, bool MayChange);
+
 public record UpcomingBooking(int Id, string Code, DateTime StartsLocal, string Client, string Service, BookingStatus Status);
 
 /// <summary>One row of the weekly hours editor; blank rows are ignored.</summary>

@@ -8,7 +8,10 @@ using PhotoStudio.Infrastructure;
 
 namespace PhotoStudio.Features.Admin;
 
-/// <summary>/admin/employees: accounts and profiles, weekly hours and time off. Viewing needs employees.view, changes employees.manage.</summary>
+/// <summary>
+/// /admin/employees: accounts and profiles, weekly hours and time off. Viewing needs employees.view, changes
+/// employees.manage, and only within the roles one could grant (<see cref="WithinOwnGrantAttribute"/>).
+/// </summary>
 [Authorize(Policy = Permissions.EmployeesView)]
 [Route("admin/employees")]
 public class EmployeesController(EmployeeDirectory directory, PasswordReset reset, IStringLocalizer<SharedResource> T) : Controller
@@ -29,7 +32,7 @@ public class EmployeesController(EmployeeDirectory directory, PasswordReset rese
         View("Employee", new EmployeePage(null, new EmployeeForm { Roles = [Roles.Photographer] }, await directory.RoleNamesAsync(ct),
             false, true, false, [], null));
 
-    [HttpPost("new"), Authorize(Policy = Permissions.EmployeesManage)]
+    [HttpPost("new"), Authorize(Policy = Permissions.EmployeesManage), WithinOwnGrant]
     public async Task<IActionResult> Create(EmployeeForm form, CancellationToken ct)
     {
         form = Cleaned(form);
@@ -50,7 +53,7 @@ public class EmployeesController(EmployeeDirectory directory, PasswordReset rese
     public async Task<IActionResult> Show(int id, CancellationToken ct) =>
         await directory.PageAsync(id, TempData[SetupLinkKey] as string, ct) is { } page ? View("Employee", page) : NotFound();
 
-    [HttpPost("{id:int}"), Authorize(Policy = Permissions.EmployeesManage)]
+    [HttpPost("{id:int}"), Authorize(Policy = Permissions.EmployeesManage), WithinOwnGrant]
     public async Task<IActionResult> Save(int id, EmployeeForm form, CancellationToken ct)
     {
         ModelState.Remove(nameof(form.InitialPassword));
@@ -73,10 +76,10 @@ public class EmployeesController(EmployeeDirectory directory, PasswordReset rese
         return page is null ? NotFound() : View("Employee", page with { Form = form with { Version = form.Version } });
     }
 
-    [HttpPost("{id:int}/deactivate"), Authorize(Policy = Permissions.EmployeesManage)]
+    [HttpPost("{id:int}/deactivate"), Authorize(Policy = Permissions.EmployeesManage), WithinOwnGrant]
     public Task<IActionResult> Deactivate(int id, uint version, CancellationToken ct) => SetActiveAsync(id, version, false, ct);
 
-    [HttpPost("{id:int}/activate"), Authorize(Policy = Permissions.EmployeesManage)]
+    [HttpPost("{id:int}/activate"), Authorize(Policy = Permissions.EmployeesManage), WithinOwnGrant]
     public Task<IActionResult> Activate(int id, uint version, CancellationToken ct) => SetActiveAsync(id, version, true, ct);
 
     private async Task<IActionResult> SetActiveAsync(int id, uint version, bool active, CancellationToken ct)
@@ -95,7 +98,7 @@ public class EmployeesController(EmployeeDirectory directory, PasswordReset rese
         return this.GoTo($"/admin/employees/{id}");
     }
 
-    [HttpPost("{id:int}/password"), Authorize(Policy = Permissions.EmployeesManage)]
+    [HttpPost("{id:int}/password"), Authorize(Policy = Permissions.EmployeesManage), WithinOwnGrant]
     public async Task<IActionResult> ResetPassword(int id, ResetPasswordForm form, CancellationToken ct)
     {
         if (await directory.UserAsync(id, ct) is not { } user) return NotFound();
@@ -112,7 +115,7 @@ public class EmployeesController(EmployeeDirectory directory, PasswordReset rese
         return await ShowWithMessageAsync(id, T["Please enter a temporary password."], ct, 422);
     }
 
-    [HttpPost("{id:int}/setup-link"), Authorize(Policy = Permissions.EmployeesManage)]
+    [HttpPost("{id:int}/setup-link"), Authorize(Policy = Permissions.EmployeesManage), WithinOwnGrant]
     public async Task<IActionResult> NewSetupLink(int id, CancellationToken ct)
     {
         if (await directory.UserAsync(id, ct) is not { } user) return NotFound();
@@ -126,7 +129,7 @@ public class EmployeesController(EmployeeDirectory directory, PasswordReset rese
     public async Task<IActionResult> Hours(int id, CancellationToken ct) =>
         await directory.HoursAsync(id, ct) is { } page ? View("Hours", page) : NotFound();
 
-    [HttpPost("{id:int}/hours"), Authorize(Policy = Permissions.EmployeesManage)]
+    [HttpPost("{id:int}/hours"), Authorize(Policy = Permissions.EmployeesManage), WithinOwnGrant]
     public async Task<IActionResult> SaveHours(int id, uint version, List<HoursRow>? rows, CancellationToken ct)
     {
         var (page, saved, stale) = await directory.SaveHoursAsync(id, version, rows ?? [], ct);
@@ -152,7 +155,7 @@ public class EmployeesController(EmployeeDirectory directory, PasswordReset rese
     public async Task<IActionResult> TimeOff(int id, CancellationToken ct) =>
         await directory.TimeOffAsync(id, null, null, ct) is { } page ? View("TimeOff", page) : NotFound();
 
-    [HttpPost("{id:int}/time-off"), Authorize(Policy = Permissions.EmployeesManage)]
+    [HttpPost("{id:int}/time-off"), Authorize(Policy = Permissions.EmployeesManage), WithinOwnGrant]
     public async Task<IActionResult> AddTimeOff(int id, TimeOffForm form, CancellationToken ct)
     {
         if (await directory.TimeOffAsync(id, form, null, ct) is null) return NotFound();
@@ -172,7 +175,7 @@ public class EmployeesController(EmployeeDirectory directory, PasswordReset rese
         return View("TimeOff", await directory.TimeOffAsync(id, form, null, ct));
     }
 
-    [HttpPost("{id:int}/time-off/{entry:int}/delete"), Authorize(Policy = Permissions.EmployeesManage)]
+    [HttpPost("{id:int}/time-off/{entry:int}/delete"), Authorize(Policy = Permissions.EmployeesManage), WithinOwnGrant]
     public async Task<IActionResult> DeleteTimeOff(int id, int entry, CancellationToken ct)
     {
         if (!await directory.DeleteTimeOffAsync(id, entry, ct)) return NotFound();

@@ -62,6 +62,24 @@ public class RoleMatrix(StudioDb db, RoleManager<StudioRole> roles, AuditLog aud
         return await LoadAsync(errors, changes, ct);
     }
 
+    /// <summary>
+    /// The roles this user may give to someone or take away: every role for holders of roles.manage, otherwise the
+    /// roles whose permissions they all hold themselves, so that employees.manage never leads to more than one has.
+    /// Read from the database, not the sign-in cookie, so a change of the matrix counts at once.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> GrantableByAsync(string userId, CancellationToken ct)
+    {
+        var all = await db.Roles.AsNoTracking()
+            .Select(r => new
+            {
+                r.Name,
+                Held = db.UserRoles.Any(ur => ur.RoleId == r.Id && ur.UserId == userId),
+                Permissions = db.RoleClaims.Where(c => c.RoleId == r.Id && c.ClaimType == Permissions.ClaimType).Select(c => c.ClaimValue!).ToList(),
+            }).ToListAsync(ct);
+        var own = all.Where(r => r.Held).SelectMany(r => r.Permissions).ToHashSet();
+        return all.Where(r => own.Contains(Permissions.RolesManage) || r.Permissions.All(own.Contains)).Select(r => r.Name!).ToHashSet();
+    }
+
     /// <summary>The key of the refusal message; the controller localizes it.</summary>
     public const string RemovingAdminRolesManage = "The Admin role always keeps roles.manage, so nobody can lock the studio out.";
 
