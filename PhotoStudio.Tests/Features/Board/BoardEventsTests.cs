@@ -150,6 +150,19 @@ public class BoardEventsTests(QuickHeartbeatApp app) : IClassFixture<QuickHeartb
         Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
     }
 
+    [Theory]
+    [InlineData("-1")]
+    [InlineData(" 5")]
+    [InlineData("1e3")]
+    [InlineData("99999999999999999999999")]
+    [InlineData("9223372036854775807")]
+    public async Task A_Last_Event_ID_that_is_no_event_id_before_now_gets_a_hello(string lastEventId)
+    {
+        var reception = await app.SignedInClientAsync("reception@demo.studio");
+        using var stream = await OpenAsync(reception, lastEventId);
+        Assert.Equal(Hub.LastEventId.ToString(), (await stream.NextEventAsync("hello")).Id);
+    }
+
     [Fact]
     public async Task A_photographer_hears_of_changes_to_their_own_bookings_and_not_of_anyone_elses()
     {

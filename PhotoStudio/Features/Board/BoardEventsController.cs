@@ -25,6 +25,12 @@ public class BoardEventsController(
     /// <summary>A reconnecting browser gets at most this many missed events replayed; beyond that it re-syncs.</summary>
     private const int Replay = 200;
 
+    /// <summary>
+    /// A replay looks at most this many event ids back: finding one photographer's few events further back would
+    /// read the whole table on every reconnect, and a board that missed that much re-syncs anyway.
+    /// </summary>
+    private const long ReplayWindow = 5000;
+
     /// <summary>How long a browser refused for too many streams waits before trying again.</summary>
     private const int RetryAfterSeconds = 30;
 
@@ -95,16 +101,17 @@ public class BoardEventsController(
     /// <summary>What a reconnecting browser missed and may see, in order; a re-sync instead when that is too much.</summary>
     private async Task ReplayAsync(long since, BoardViewer viewer, CancellationToken ct)
     {
+        var newest = hub.LastEventId;
         var me = viewer.EmployeeId ?? 0; // ids start at 1: a user who is no employee photographs nothing
-        var missed = await (
+        var missed = newest - since > ReplayWindow ? null : await (
                 from e in db.BoardEvents.AsNoTracking()
                 join b in db.Bookings on e.BookingId equals b.Id
                 where e.Id > since && (viewer.SeesAll || b.PhotographerId == me || e.PreviousPhotographerId == me)
                 orderby e.Id
                 select new BoardChange(e.Id, e.BookingId, e.Kind, b.Status, b.PhotographerId, e.PreviousPhotographerId))
             .Take(Replay + 1).ToListAsync(ct);
-        if (missed.Count > Replay)
-            await WriteAsync($"id: {hub.LastEventId}\nevent: resync\ndata: {hub.LastEventId}\n\n", ct);
+        if (missed is null || missed.Count > Replay)
+            await WriteAsync($"id: {newest}\nevent: resync\ndata: {newest}\n\n", ct);
         else
             foreach (var change in missed) await WriteAsync(Frame(change), ct);
     }

@@ -47,9 +47,9 @@ public sealed class BoardStreamAccess(StudioDb db, TimeProvider clock, IOptions<
                 .Select(c => c.ClaimValue).Distinct().ToList(),
         }).SingleOrDefaultAsync(ct);
 
-        if (now is null || now.SecurityStamp != stamp || !now.Active) return null;
-        if (now.Granted.Contains(Permissions.BookingsViewAll)) return new BoardViewer(userId, true, now.EmployeeId);
-        return now.Granted.Contains(Permissions.BookingsViewOwn) ? new BoardViewer(userId, false, now.EmployeeId) : null;
+        // The endpoint's own permission must still be there; view_all only widens what the stream hears.
+        if (now is null || now.SecurityStamp != stamp || !now.Active || !now.Granted.Contains(Permissions.BookingsViewOwn)) return null;
+        return new BoardViewer(userId, now.Granted.Contains(Permissions.BookingsViewAll), now.EmployeeId);
     }
 }
 
