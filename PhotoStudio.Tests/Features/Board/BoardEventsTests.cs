@@ -150,6 +150,21 @@ public class BoardEventsTests(QuickHeartbeatApp app) : IClassFixture<QuickHeartb
         Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
     }
 
+    [Fact]
+    public async Task An_open_stream_checks_its_user_with_one_query_per_heartbeat()
+    {
+        var reception = await app.SignedInClientAsync("reception@demo.studio");
+        var database = new Npgsql.NpgsqlConnectionStringBuilder(app.ConnectionString).Database!;
+        using var stream = await EventStream.ListeningAsync(reception);
+        Assert.True((await stream.NextAsync()).Comment);
+
+        using var counter = new CommandCounter(database);
+        for (var beat = 0; beat < 3; beat++) Assert.True((await stream.NextAsync()).Comment);
+
+        // Three checks, one before each heartbeat read; a fourth may have begun if this test was slow to read.
+        Assert.InRange(counter.Count, 3, 4);
+    }
+
     [Theory]
     [InlineData("-1")]
     [InlineData(" 5")]

@@ -38,7 +38,7 @@ public class BoardEventsController(
     /// A comment line this often keeps proxies from closing a quiet stream (<c>Board:HeartbeatSeconds</c>); the
     /// user is checked again just as often, busy stream or quiet.
     /// </summary>
-    private TimeSpan Heartbeat => TimeSpan.FromSeconds(configuration.GetValue("Board:HeartbeatSeconds", 20));
+    private TimeSpan Heartbeat => TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("Board:HeartbeatSeconds", 20)));
 
     [HttpGet("board/events")]
     public async Task<IActionResult> Events([FromHeader(Name = "Last-Event-ID")] string? lastEventId, CancellationToken ct)
