@@ -43,7 +43,7 @@ public sealed class EventStream(HttpResponseMessage response, StreamReader reade
     /// <summary>Opens a stream as soon as the app lets this client have one (a closed stream frees its slot soon after).</summary>
     public static async Task<EventStream> OpenOnceFreeAsync(HttpClient client)
     {
-        using var timeout = new CancellationTokenSource(Patience);
+        var giveUp = DateTime.UtcNow + Patience;
         while (true)
         {
             var response = await RequestAsync(client);
@@ -51,7 +51,8 @@ public sealed class EventStream(HttpResponseMessage response, StreamReader reade
                 return new EventStream(response, new StreamReader(await response.Content.ReadAsStreamAsync()));
             Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
             response.Dispose();
-            await Task.Delay(50, timeout.Token); // polling for the condition, bounded by the patience
+            Assert.True(DateTime.UtcNow < giveUp, $"No stream slot came free within {Patience.TotalSeconds} s.");
+            await Task.Delay(50); // polling for the condition, bounded by the patience
         }
     }
 
