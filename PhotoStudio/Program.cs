@@ -112,6 +112,8 @@ builder.Services.AddScoped<BookingService>();
 builder.Services.AddScoped<FunnelCounter>();
 builder.Services.AddScoped<BoardService>();
 builder.Services.AddSingleton<BoardEventHub>();
+builder.Services.AddSingleton<BoardStreamSlots>();
+builder.Services.AddScoped<BoardStreamAccess>();
 builder.Services.AddHostedService<BoardEventListener>();
 builder.Services.AddScoped<CalendarService>();
 builder.Services.AddScoped<DashboardService>();

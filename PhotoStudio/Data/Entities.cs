@@ -254,6 +254,8 @@ public class BoardEvent
     public int BookingId { get; set; }
     public required string Kind { get; set; }
     public DateTime At { get; set; }
+    /// <summary>The photographer a reassignment took the booking from: their board must hear of it to drop the card.</summary>
+    public int? PreviousPhotographerId { get; set; }
 }
 
 /// <summary>One ASP.NET Core data-protection key, shared by every app instance through the database.</summary>

@@ -62,21 +62,34 @@
   }
 
   var broken = false;
-  var source = new EventSource(root.dataset.liveEvents);
-  source.addEventListener("open", function () {
-    if (broken) resyncAll();
-    broken = false;
-    show(true);
+  var source = null;
+  var retry = null;
+  function connect() {
+    retry = null;
+    source = new EventSource(root.dataset.liveEvents);
+    source.addEventListener("open", function () {
+      if (broken) resyncAll();
+      broken = false;
+      show(true);
+    });
+    source.addEventListener("error", function () {
+      broken = true;
+      show(false);
+      // A refused stream (429: too many open; 403: rights gone) is closed for good by the browser: try again
+      // later, slowly, instead of staying offline until a reload.
+      if (source.readyState === EventSource.CLOSED && !retry) retry = window.setTimeout(connect, 30000);
+    });
+    source.addEventListener("booking-changed", function (event) {
+      try { changed(JSON.parse(event.data)); } catch (e) { resyncAll(); }
+    });
+    source.addEventListener("resync", resyncAll);
+  }
+  connect();
+  window.addEventListener("pagehide", function () {
+    if (retry) window.clearTimeout(retry);
+    retry = null;
+    source.close();
   });
-  source.addEventListener("error", function () {
-    broken = true;
-    show(false);
-  });
-  source.addEventListener("booking-changed", function (event) {
-    try { changed(JSON.parse(event.data)); } catch (e) { resyncAll(); }
-  });
-  source.addEventListener("resync", resyncAll);
-  window.addEventListener("pagehide", function () { source.close(); });
 
   // ---- Drag and drop ----------------------------------------------------------
   //

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PhotoStudio.Data;
+using PhotoStudio.Features.Account;
 using BookingRow = PhotoStudio.Data.Booking;
 using PhotoStudio.Infrastructure.Events;
 using PhotoStudio.Tests.Support;
@@ -22,62 +23,29 @@ public class QuickHeartbeatApp : StudioApp
 
 public class BoardEventsTests(QuickHeartbeatApp app) : IClassFixture<QuickHeartbeatApp>
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Patience = EventStream.Patience;
 
-    private sealed record Frame(string? Id, string? Event, string? Data, bool Comment);
-
-    /// <summary>An open /board/events stream, read frame by frame.</summary>
-    private sealed class Stream(HttpResponseMessage response, StreamReader reader) : IDisposable
-    {
-        public HttpResponseMessage Response => response;
-
-        public async Task<Frame> NextAsync()
-        {
-            using var timeout = new CancellationTokenSource(Patience);
-            string? id = null, name = null, data = null;
-            var comment = false;
-            while (true)
-            {
-                var line = await reader.ReadLineAsync(timeout.Token) ?? throw new EndOfStreamException();
-                if (line.Length == 0)
-                {
-                    if ((id ?? name ?? data) is not null || comment) return new Frame(id, name, data, comment);
-                    continue;
-                }
-                if (line.StartsWith(':')) comment = true;
-                else if (line.StartsWith("id: ")) id = line[4..];
-                else if (line.StartsWith("event: ")) name = line[7..];
-                else if (line.StartsWith("data: ")) data = line[6..];
-            }
-        }
-
-        public async Task<Frame> NextEventAsync(string name)
-        {
-            while (true)
-                if (await NextAsync() is { Event: var e } frame && e == name) return frame;
-        }
-
-        public void Dispose()
-        {
-            reader.Dispose();
-            response.Dispose();
-        }
-    }
-
-    private static async Task<Stream> OpenAsync(HttpClient client, string? lastEventId = null)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, "/board/events");
-        if (lastEventId is not null) request.Headers.Add("Last-Event-ID", lastEventId);
-        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return new Stream(response, new StreamReader(await response.Content.ReadAsStreamAsync()));
-    }
+    private static Task<EventStream> OpenAsync(HttpClient client, string? lastEventId = null) => EventStream.OpenAsync(client, lastEventId);
 
     private BoardEventHub Hub => app.Services.GetRequiredService<BoardEventHub>();
 
     private static Task<HttpResponseMessage> MoveAsync(HttpClient client, BookingRow booking, BookingStatus to, uint version) =>
         client.HtmxAsync(HttpMethod.Post, $"/board/bookings/{booking.Id}/move",
             new Dictionary<string, string> { ["to"] = to.ToString(), ["version"] = version.ToString() }, tokenFromPage: "/board");
+
+    /// <summary>Gives the booking to another photographer, same room and time (10:00 in the studio, when the demo photographers work).</summary>
+    private static Task<HttpResponseMessage> ReassignAsync(HttpClient client, BookingRow booking, int photographerId, uint version) =>
+        client.HtmxAsync(HttpMethod.Post, $"/board/bookings/{booking.Id}/reassign", new Dictionary<string, string>
+        {
+            ["version"] = version.ToString(), ["room"] = booking.RoomId.ToString(), ["photographer"] = photographerId.ToString(),
+            ["date"] = booking.StartsAt.ToString("yyyy-MM-dd"), ["time"] = "10:00",
+        }, tokenFromPage: "/board");
+
+    private async Task<int> EmployeeIdAsync(string email)
+    {
+        await using var db = app.NewDb();
+        return await db.Employees.Where(e => e.User!.Email == email).Select(e => e.Id).SingleAsync();
+    }
 
     /// <summary>Reads this app's published changes until the given event has gone by (or fails after the patience).</summary>
     private static async Task WaitForEventAsync(BoardEventHub.Subscription subscription, long eventId)
@@ -169,7 +137,7 @@ public class BoardEventsTests(QuickHeartbeatApp app) : IClassFixture<QuickHeartb
         using var stream = await OpenAsync(reception);
         await stream.NextEventAsync("hello");
         Hub.DisconnectAll();
-        await Assert.ThrowsAsync<EndOfStreamException>(async () => { while (true) await stream.NextAsync(); });
+        await stream.EndsAsync();
     }
 
     [Fact]
@@ -180,5 +148,155 @@ public class BoardEventsTests(QuickHeartbeatApp app) : IClassFixture<QuickHeartb
         using (var stream = await OpenAsync(anna)) await stream.NextEventAsync("hello");
         var anonymous = await app.NewClient().GetAsync("/board/events", HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_open_stream_checks_its_user_with_one_query_per_heartbeat()
+    {
+        var reception = await app.SignedInClientAsync("reception@demo.studio");
+        var database = new Npgsql.NpgsqlConnectionStringBuilder(app.ConnectionString).Database!;
+        using var stream = await EventStream.ListeningAsync(reception);
+        Assert.True((await stream.NextAsync()).Comment);
+
+        using var counter = new CommandCounter(database);
+        for (var beat = 0; beat < 3; beat++) Assert.True((await stream.NextAsync()).Comment);
+
+        // Three checks, one before each heartbeat read; a fourth may have begun if this test was slow to read.
+        Assert.InRange(counter.Count, 3, 4);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData(" 5")]
+    [InlineData("1e3")]
+    [InlineData("99999999999999999999999")]
+    [InlineData("9223372036854775807")]
+    public async Task A_Last_Event_ID_that_is_no_event_id_before_now_gets_a_hello(string lastEventId)
+    {
+        var reception = await app.SignedInClientAsync("reception@demo.studio");
+        using var stream = await OpenAsync(reception, lastEventId);
+        Assert.Equal(Hub.LastEventId.ToString(), (await stream.NextEventAsync("hello")).Id);
+    }
+
+    [Fact]
+    public async Task A_photographer_hears_of_changes_to_their_own_bookings_and_not_of_anyone_elses()
+    {
+        var reception = await app.SignedInClientAsync("reception@demo.studio");
+        var ivans = await app.AddBookingAsync(BookingStatus.Pending, "ivan@demo.studio");
+        var annas = await app.AddBookingAsync(BookingStatus.Pending);
+        using var anna = await EventStream.ListeningAsync(await app.SignedInClientAsync("anna@demo.studio"));
+
+        Assert.Equal(HttpStatusCode.OK, (await MoveAsync(reception, ivans, BookingStatus.Confirmed, ivans.Version)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await MoveAsync(reception, annas, BookingStatus.Confirmed, annas.Version)).StatusCode);
+
+        // Ivan's change came first; Anna's stream goes straight to hers.
+        Assert.Equal((annas.Id, "moved"), await anna.NextChangeAsync());
+    }
+
+    [Fact]
+    public async Task A_photographer_hears_that_a_booking_was_reassigned_away_from_them_and_nothing_of_it_after()
+    {
+        var reception = await app.SignedInClientAsync("reception@demo.studio");
+        var taken = await app.AddBookingAsync(BookingStatus.Confirmed);
+        var kept = await app.AddBookingAsync(BookingStatus.Pending);
+        using var anna = await EventStream.ListeningAsync(await app.SignedInClientAsync("anna@demo.studio"));
+
+        Assert.Equal(HttpStatusCode.OK, (await ReassignAsync(reception, taken, await EmployeeIdAsync("maria@demo.studio"), taken.Version)).StatusCode);
+        Assert.Equal((taken.Id, "reassigned"), await anna.NextChangeAsync());
+
+        // Maria's booking now: Anna hears no more of it.
+        var version = (await app.ReloadAsync(taken.Id)).Version;
+        Assert.Equal(HttpStatusCode.OK, (await MoveAsync(reception, taken, BookingStatus.Shooting, version)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await MoveAsync(reception, kept, BookingStatus.Confirmed, kept.Version)).StatusCode);
+        Assert.Equal((kept.Id, "moved"), await anna.NextChangeAsync());
+    }
+
+    [Fact]
+    public async Task A_reconnecting_photographer_is_replayed_only_their_own_changes_and_the_reassignment_away()
+    {
+        var reception = await app.SignedInClientAsync("reception@demo.studio");
+        var annaClient = await app.SignedInClientAsync("anna@demo.studio");
+        var ivans = await app.AddBookingAsync(BookingStatus.Pending, "ivan@demo.studio");
+        var taken = await app.AddBookingAsync(BookingStatus.Confirmed);
+        var kept = await app.AddBookingAsync(BookingStatus.Pending);
+        string seen;
+        using (var first = await OpenAsync(annaClient))
+            seen = (await first.NextEventAsync("hello")).Id!;
+        using var published = Hub.Subscribe();
+
+        await MoveAsync(reception, ivans, BookingStatus.Confirmed, ivans.Version);
+        Assert.Equal(HttpStatusCode.OK, (await ReassignAsync(reception, taken, await EmployeeIdAsync("maria@demo.studio"), taken.Version)).StatusCode);
+        await MoveAsync(reception, ivans, BookingStatus.Shooting, (await app.ReloadAsync(ivans.Id)).Version);
+        await MoveAsync(reception, kept, BookingStatus.Confirmed, kept.Version);
+        await WaitForEventAsync(published, await NewestEventAsync(kept.Id));
+
+        using var again = await OpenAsync(annaClient, seen);
+        Assert.Equal((taken.Id, "reassigned"), await again.NextChangeAsync());
+        Assert.Equal((kept.Id, "moved"), await again.NextChangeAsync());
+    }
+
+    [Fact]
+    public async Task A_stream_ends_when_its_employee_is_deactivated_and_may_not_reopen()
+    {
+        var (email, _, employeeId) = await app.NewStaffAsync(Permissions.BookingsViewOwn);
+        var client = await app.SignedInClientAsync(email);
+        using var stream = await EventStream.ListeningAsync(client);
+
+        // Straight in the database, security stamp untouched: the stream must notice the flag itself.
+        await using (var db = app.NewDb())
+            await db.Employees.Where(e => e.Id == employeeId).ExecuteUpdateAsync(s => s.SetProperty(e => e.IsActive, false));
+
+        await stream.EndsAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, (await EventStream.RequestAsync(client)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_stream_ends_when_its_user_signs_out_everywhere()
+    {
+        var (email, _, _) = await app.NewStaffAsync(Permissions.BookingsViewOwn);
+        var here = await app.SignedInClientAsync(email);
+        var elsewhere = await app.SignedInClientAsync(email);
+        using var stream = await EventStream.ListeningAsync(here);
+
+        var response = await elsewhere.SubmitAsync("/account/security", "form[action='/account/security/sign-out-everywhere']");
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+
+        await stream.EndsAsync();
+        Assert.NotEqual(HttpStatusCode.OK, (await EventStream.RequestAsync(here)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_stream_ends_when_the_role_loses_the_permission_to_see_bookings()
+    {
+        var (email, role, _) = await app.NewStaffAsync(Permissions.BookingsViewOwn);
+        var client = await app.SignedInClientAsync(email);
+        using var stream = await EventStream.ListeningAsync(client);
+
+        await app.RevokeAsync(role, Permissions.BookingsViewOwn);
+
+        await stream.EndsAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, (await EventStream.RequestAsync(client)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_stream_that_loses_view_all_ends_and_reopens_hearing_only_of_its_own_bookings()
+    {
+        var reception = await app.SignedInClientAsync("reception@demo.studio");
+        var (email, role, employeeId) = await app.NewStaffAsync(Permissions.BookingsViewAll, Permissions.BookingsViewOwn);
+        var client = await app.SignedInClientAsync(email);
+        var annas = await app.AddBookingAsync(BookingStatus.Pending);
+        var mine = await app.AddBookingAsync(BookingStatus.Pending);
+        await using (var db = app.NewDb())
+            await db.Bookings.Where(b => b.Id == mine.Id).ExecuteUpdateAsync(s => s.SetProperty(b => b.PhotographerId, employeeId));
+        using (var stream = await EventStream.ListeningAsync(client))
+        {
+            await app.RevokeAsync(role, Permissions.BookingsViewAll);
+            await stream.EndsAsync();
+        }
+
+        using var again = await EventStream.ListeningAsync(client);
+        Assert.Equal(HttpStatusCode.OK, (await MoveAsync(reception, annas, BookingStatus.Confirmed, annas.Version)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await MoveAsync(reception, mine, BookingStatus.Confirmed, (await app.ReloadAsync(mine.Id)).Version)).StatusCode);
+        Assert.Equal((mine.Id, "moved"), await again.NextChangeAsync());
     }
 }

@@ -1,5 +1,8 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -12,61 +15,105 @@ namespace PhotoStudio.Features.Board;
 /// <summary>
 /// <c>/board/events</c>: Server-Sent Events telling open boards and calendars which booking changed. A doorbell
 /// only: ids and a status, never personal data; pages fetch what they show through ordinary, authorised GETs.
+/// Each stream hears only of the bookings its user may see, and ends when the user no longer may.
 /// </summary>
 [Authorize(Policy = Permissions.BookingsViewOwn)]
-public class BoardEventsController(BoardEventHub hub, StudioDb db, IHostApplicationLifetime lifetime, IConfiguration configuration) : Controller
+public class BoardEventsController(
+    BoardEventHub hub, BoardStreamSlots slots, BoardStreamAccess access, StudioDb db,
+    IHostApplicationLifetime lifetime, IConfiguration configuration) : Controller
 {
     /// <summary>A reconnecting browser gets at most this many missed events replayed; beyond that it re-syncs.</summary>
     private const int Replay = 200;
 
-    /// <summary>A comment line this often keeps proxies from closing a quiet stream (<c>Board:HeartbeatSeconds</c>).</summary>
-    private TimeSpan Heartbeat => TimeSpan.FromSeconds(configuration.GetValue("Board:HeartbeatSeconds", 20));
+    /// <summary>
+    /// A replay looks at most this many event ids back: finding one photographer's few events further back would
+    /// read the whole table on every reconnect, and a board that missed that much re-syncs anyway.
+    /// </summary>
+    private const long ReplayWindow = 5000;
+
+    /// <summary>How long a browser refused for too many streams waits before trying again.</summary>
+    private const int RetryAfterSeconds = 30;
+
+    /// <summary>
+    /// A comment line this often keeps proxies from closing a quiet stream (<c>Board:HeartbeatSeconds</c>); the
+    /// user is checked again just as often, busy stream or quiet.
+    /// </summary>
+    private TimeSpan Heartbeat => TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("Board:HeartbeatSeconds", 20)));
 
     [HttpGet("board/events")]
-    public async Task Events([FromHeader(Name = "Last-Event-ID")] string? lastEventId, CancellationToken ct)
+    public async Task<IActionResult> Events([FromHeader(Name = "Last-Event-ID")] string? lastEventId, CancellationToken ct)
     {
+        var session = (await HttpContext.AuthenticateAsync()).Properties;
+        if (await access.CheckAsync(User, session, ct) is not { } viewer) return Forbid();
+        using var slot = slots.TryTake(viewer.UserId);
+        if (slot is null)
+        {
+            Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            return StatusCode(StatusCodes.Status429TooManyRequests);
+        }
+
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct, lifetime.ApplicationStopping);
         ct = stopping.Token;
         Response.ContentType = "text/event-stream";
         Response.Headers.CacheControl = "no-cache, no-transform";
         Response.Headers["X-Accel-Buffering"] = "no"; // nginx: pass each event on at once
 
-        // Subscribe before reading the backlog, so nothing falls between the two (a duplicate is harmless).
-        using var subscription = hub.Subscribe();
-        await WriteAsync("retry: 2000\n\n", ct);
-        if (long.TryParse(lastEventId, out var since) && since >= 0 && since < hub.LastEventId)
-        {
-            var missed = await db.BoardEvents.AsNoTracking().Where(e => e.Id > since).OrderBy(e => e.Id).Take(Replay + 1)
-                .Select(e => new BoardChange(e.Id, e.BookingId, e.Kind, db.Bookings.Where(b => b.Id == e.BookingId).Select(b => b.Status).First()))
-                .ToListAsync(ct);
-            if (missed.Count > Replay)
-                await WriteAsync($"id: {hub.LastEventId}\nevent: resync\ndata: {hub.LastEventId}\n\n", ct);
-            else
-                foreach (var change in missed) await WriteAsync(Frame(change), ct);
-        }
-        else
-            await WriteAsync($"id: {hub.LastEventId}\nevent: hello\ndata: {hub.LastEventId}\n\n", ct);
-
         try
         {
+            // Subscribe before reading the backlog, so nothing falls between the two (a duplicate is harmless).
+            using var subscription = hub.Subscribe();
+            await WriteAsync("retry: 2000\n\n", ct);
+            if (long.TryParse(lastEventId, NumberStyles.None, CultureInfo.InvariantCulture, out var since) && since < hub.LastEventId)
+                await ReplayAsync(since, viewer, ct);
+            else
+                await WriteAsync($"id: {hub.LastEventId}\nevent: hello\ndata: {hub.LastEventId}\n\n", ct);
+
+            var checkedAt = Stopwatch.GetTimestamp();
             while (!ct.IsCancellationRequested)
             {
-                using var beat = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                beat.CancelAfter(Heartbeat);
-                try
+                var untilCheck = Heartbeat - Stopwatch.GetElapsedTime(checkedAt);
+                if (untilCheck > TimeSpan.Zero)
                 {
-                    if (!await subscription.Reader.WaitToReadAsync(beat.Token)) return; // the hub closed this stream
-                    while (subscription.Reader.TryRead(out var change)) await WriteAsync(Frame(change), ct);
+                    using var beat = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    beat.CancelAfter(untilCheck);
+                    try
+                    {
+                        if (!await subscription.Reader.WaitToReadAsync(beat.Token)) break; // the hub closed this stream
+                        while (subscription.Reader.TryRead(out var change))
+                            if (viewer.May(change)) await WriteAsync(Frame(change), ct);
+                        continue;
+                    }
+                    catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
                 }
-                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-                {
-                    await WriteAsync(": heartbeat\n\n", ct);
-                }
+                // Rights that changed either way end the stream: the browser reconnects, is let in (or not) with the
+                // rights it has now, and re-syncs its board.
+                if (await access.CheckAsync(User, session, ct) != viewer) break;
+                checkedAt = Stopwatch.GetTimestamp();
+                await WriteAsync(": heartbeat\n\n", ct);
             }
         }
         catch (OperationCanceledException) { } // the browser went away, or the app is stopping
         catch (BoardEventHub.ChannelFullException) { } // too slow: the browser reconnects and catches up
         catch (ChannelClosedException) { }
+        return new EmptyResult();
+    }
+
+    /// <summary>What a reconnecting browser missed and may see, in order; a re-sync instead when that is too much.</summary>
+    private async Task ReplayAsync(long since, BoardViewer viewer, CancellationToken ct)
+    {
+        var newest = hub.LastEventId;
+        var me = viewer.EmployeeId ?? 0; // ids start at 1: a user who is no employee photographs nothing
+        var missed = newest - since > ReplayWindow ? null : await (
+                from e in db.BoardEvents.AsNoTracking()
+                join b in db.Bookings on e.BookingId equals b.Id
+                where e.Id > since && (viewer.SeesAll || b.PhotographerId == me || e.PreviousPhotographerId == me)
+                orderby e.Id
+                select new BoardChange(e.Id, e.BookingId, e.Kind, b.Status, b.PhotographerId, e.PreviousPhotographerId))
+            .Take(Replay + 1).ToListAsync(ct);
+        if (missed is null || missed.Count > Replay)
+            await WriteAsync($"id: {newest}\nevent: resync\ndata: {newest}\n\n", ct);
+        else
+            foreach (var change in missed) await WriteAsync(Frame(change), ct);
     }
 
     private static string Frame(BoardChange change) =>

@@ -14,8 +14,18 @@ public static class BoardAnnouncements
     {
         if (db.Database.CurrentTransaction is null)
             throw new InvalidOperationException("Announce a board change inside the transaction that makes it.");
-        db.BoardEvents.Add(new BoardEvent { BookingId = bookingId, Kind = kind, At = at });
+        db.BoardEvents.Add(new BoardEvent { BookingId = bookingId, Kind = kind, At = at, PreviousPhotographerId = PhotographerTakenAway(db, bookingId) });
         await db.SaveChangesAsync(ct);
         await db.Database.ExecuteSqlAsync($"SELECT pg_notify({BoardEventListener.Channel}, {bookingId.ToString()})", ct);
     }
+
+    // Read from the change about to be saved, whoever makes it: a photographer's stream hears only of their own
+    // bookings, and the one a booking is taken from must still hear of it to drop the card.
+    private static int? PhotographerTakenAway(StudioDb db, int bookingId) =>
+        db.ChangeTracker.Entries<Booking>()
+            .Where(e => e.Entity.Id == bookingId && e.State == EntityState.Modified)
+            .Select(e => e.Property(b => b.PhotographerId))
+            .Where(p => p.IsModified && p.OriginalValue is not null && p.OriginalValue != p.CurrentValue)
+            .Select(p => p.OriginalValue)
+            .FirstOrDefault();
 }

@@ -3,8 +3,12 @@ using PhotoStudio.Data;
 
 namespace PhotoStudio.Infrastructure.Events;
 
-/// <summary>One booking change as the board hears of it: ids and a status, never personal data.</summary>
-public sealed record BoardChange(long EventId, int BookingId, string Kind, BookingStatus Status);
+/// <summary>
+/// One booking change as the board hears of it: ids and a status, never personal data. The photographer ids
+/// (the booking's now, and the one a reassignment took it from) decide which streams may hear of it; they are not sent.
+/// </summary>
+public sealed record BoardChange(long EventId, int BookingId, string Kind, BookingStatus Status,
+    int? PhotographerId, int? PreviousPhotographerId);
 
 /// <summary>Fans this instance's board events out to its open SSE streams.</summary>
 public sealed class BoardEventHub

@@ -83,7 +83,7 @@ public sealed class BoardEventListener(
         while (true)
         {
             await using var command = new NpgsqlCommand("""
-                SELECT e.id, e.booking_id, e.kind, b.status
+                SELECT e.id, e.booking_id, e.kind, b.status, b.photographer_id, e.previous_photographer_id
                 FROM board_events e JOIN bookings b ON b.id = e.booking_id
                 WHERE e.id > $1
                 ORDER BY e.id
@@ -98,7 +98,8 @@ public sealed class BoardEventListener(
                     var id = reader.GetInt64(0);
                     if (id <= Lowest || !seen.Add(id)) continue;
                     last = Math.Max(last, id);
-                    hub.Publish(new BoardChange(id, reader.GetInt32(1), reader.GetString(2), Enum.Parse<BookingStatus>(reader.GetString(3))));
+                    hub.Publish(new BoardChange(id, reader.GetInt32(1), reader.GetString(2), Enum.Parse<BookingStatus>(reader.GetString(3)),
+                        reader.IsDBNull(4) ? null : reader.GetInt32(4), reader.IsDBNull(5) ? null : reader.GetInt32(5)));
                 }
             seen.RemoveWhere(id => id <= Lowest);
             if (found < 500) return;

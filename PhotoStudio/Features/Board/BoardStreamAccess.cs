@@ -1,0 +1,102 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using PhotoStudio.Data;
+using PhotoStudio.Features.Account;
+using PhotoStudio.Infrastructure.Events;
+
+namespace PhotoStudio.Features.Board;
+
+/// <summary>
+/// Whom a board stream serves, as the database says now: everything with <c>bookings.view_all</c>, else only the
+/// bookings the user photographs (and the ones just taken from them).
+/// </summary>
+public sealed record BoardViewer(string UserId, bool SeesAll, int? EmployeeId)
+{
+    public bool May(BoardChange change) =>
+        SeesAll || EmployeeId is { } me && (change.PhotographerId == me || change.PreviousPhotographerId == me);
+}
+
+/// <summary>
+/// Decides, when a board stream opens and at each heartbeat, whether its session may still hear of changes: a stream
+/// outlives the request checks that let it in, so deactivation, "sign out everywhere", a lost permission and the
+/// 12-hour cap must end it too.
+/// </summary>
+public sealed class BoardStreamAccess(StudioDb db, TimeProvider clock, IOptions<IdentityOptions> identity)
+{
+    /// <summary>The viewer this session may be now, or null when the stream must end. One small query.</summary>
+    public async Task<BoardViewer?> CheckAsync(ClaimsPrincipal user, AuthenticationProperties? session, CancellationToken ct)
+    {
+        var signedInAt = session is null ? null : StudioSignInManager.SignedInAt(session) ?? session.IssuedUtc;
+        if (signedInAt is null || clock.GetUtcNow() - signedInAt > StudioCookies.AbsoluteLifetime) return null;
+        var userId = user.FindFirstValue(identity.Value.ClaimsIdentity.UserIdClaimType);
+        var stamp = user.FindFirstValue(identity.Value.ClaimsIdentity.SecurityStampClaimType);
+        if (userId is null || stamp is null) return null;
+
+        // Permissions are role claims (the role matrix writes them); read as stored now, not as the cookie remembers.
+        var now = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new
+        {
+            u.SecurityStamp,
+            Active = u.Employee == null || u.Employee.IsActive,
+            EmployeeId = u.Employee != null ? u.Employee.Id : (int?)null,
+            Granted = db.UserRoles.Where(r => r.UserId == u.Id)
+                .SelectMany(r => db.RoleClaims.Where(c => c.RoleId == r.RoleId && c.ClaimType == Permissions.ClaimType
+                    && (c.ClaimValue == Permissions.BookingsViewAll || c.ClaimValue == Permissions.BookingsViewOwn)))
+                .Select(c => c.ClaimValue).Distinct().ToList(),
+        }).SingleOrDefaultAsync(ct);
+
+        // The endpoint's own permission must still be there; view_all only widens what the stream hears.
+        if (now is null || now.SecurityStamp != stamp || !now.Active || !now.Granted.Contains(Permissions.BookingsViewOwn)) return null;
+        return new BoardViewer(userId, now.Granted.Contains(Permissions.BookingsViewAll), now.EmployeeId);
+    }
+}
+
+/// <summary>
+/// Counts the open board streams per user and on this instance (<c>Board:MaxStreamsPerUser</c>,
+/// <c>Board:MaxStreams</c>): each holds a request, a channel and a database check per heartbeat, so neither one
+/// account nor a flood of them may hold them all.
+/// </summary>
+public sealed class BoardStreamSlots(IConfiguration configuration)
+{
+    private readonly int maxPerUser = configuration.GetValue("Board:MaxStreamsPerUser", 6);
+    private readonly int max = configuration.GetValue("Board:MaxStreams", 2000);
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, int> perUser = [];
+    private int open;
+
+    public int Open { get { lock (gate) return open; } }
+
+    /// <summary>A slot for one more stream of this user, released when disposed; null when either cap is reached.</summary>
+    public IDisposable? TryTake(string userId)
+    {
+        lock (gate)
+        {
+            var mine = perUser.GetValueOrDefault(userId);
+            if (open >= max || mine >= maxPerUser) return null;
+            perUser[userId] = mine + 1;
+            open++;
+        }
+        return new Slot(this, userId);
+    }
+
+    private void Release(string userId)
+    {
+        lock (gate)
+        {
+            open--;
+            if (--perUser[userId] == 0) perUser.Remove(userId);
+        }
+    }
+
+    private sealed class Slot(BoardStreamSlots slots, string userId) : IDisposable
+    {
+        private int released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref released, 1) == 0) slots.Release(userId);
+        }
+    }
+}
