@@ -93,6 +93,7 @@ public class CurrentPasswordTests(StudioApp app) : TwoFactorTestBase, IClassFixt
     {
         Assert.Equal(HttpStatusCode.SeeOther, last.StatusCode);
         Assert.Equal("/account/login", last.Headers.Location!.OriginalString);
+        Assert.Contains("Too many wrong attempts", (await client.GetDocumentAsync("/account/login")).Single("#flash").TextContent);
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/board")).StatusCode);
         await using var db = app.NewDb();
         Assert.True((await db.Users.SingleAsync(u => u.Email == email)).LockoutEnd > app.Clock.GetUtcNow());
