@@ -65,6 +65,18 @@ public class TwoFactorBrowserTests(LiveStudioApp app, BrowserFixture browser) : 
         await TwoFactorSteps.SubmitRecoveryCodeAsync(page, kept[1]);
         await Expect(page).ToHaveURLAsync(TwoFactorSteps.OnBoard);
 
+        // New recovery codes ask for the password (or a current code) first.
+        await page.GotoAsync("/account/security");
+        await page.Locator("#regenerate-secret").FillAsync("not my password at all");
+        await page.Locator("#recovery-codes-form button[type=submit]").TapAsync();
+        const string wrongSecret = "That password or code is not right.";
+        await Expect(page.Locator("#regenerate-secret-error")).ToHaveTextAsync(wrongSecret);
+        await Expect(page.Locator("#regenerate-secret")).ToHaveAccessibleDescriptionAsync(wrongSecret);
+        await page.AssertAccessibleAsync("new recovery codes refused");
+        await page.Locator("#regenerate-secret").FillAsync(DemoSeeder.Password);
+        await page.Locator("#recovery-codes-form button[type=submit]").TapAsync();
+        await Expect(page.Locator("#recovery-codes li")).ToHaveCountAsync(10);
+
         phone.AssertNoConsoleErrors();
     }
 

@@ -137,6 +137,50 @@ public class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimitedApp>
     }
 
     [Fact]
+    public async Task An_email_spelled_with_a_long_s_counts_against_the_same_account()
+    {
+        // "ſ" (U+017F) upper-cases to "S": Identity finds reception@demo.studio for it, so the limiter must count it there too.
+        for (var i = 1; i <= 5; i++)
+        {
+            var email = i % 2 == 1 ? "reception@demo.\u017Ftudio" : "reception@demo.studio";
+            Assert.Equal(HttpStatusCode.OK, (await WrongPassword(app.ClientFrom($"198.51.100.{40 + i}"), email)).StatusCode);
+        }
+
+        var refused = await WrongPassword(app.ClientFrom("198.51.100.46"), "reception@demo.studio");
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task Sixth_current_password_check_for_one_signed_in_account_gets_429()
+    {
+        var client = app.ClientFrom("198.51.100.30");
+        await client.SignInAsync("maria@demo.studio");
+        // Wrong current passwords, and the right one with a new password too easy to take: both are checks of the password.
+        for (var i = 1; i <= 5; i++)
+        {
+            var current = i <= 3 ? "not my password at all" : DemoSeeder.Password;
+            Assert.Equal(HttpStatusCode.OK, (await ChangePassword(client, current)).StatusCode);
+        }
+
+        var refused = await ChangePassword(client, DemoSeeder.Password);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        AssertRetryAfter(refused);
+    }
+
+    [Fact]
+    public async Task Current_password_checks_count_against_the_sign_in_limit_of_the_address()
+    {
+        var client = app.ClientFrom("198.51.100.31");
+        for (var i = 1; i <= 9; i++)
+            Assert.Equal(HttpStatusCode.OK, (await WrongPassword(client, $"guess{i}@example.com")).StatusCode);
+        await client.SignInAsync("anna@demo.studio");
+
+        var refused = await ChangePassword(client, "not my password at all");
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        AssertRetryAfter(refused);
+    }
+
+    [Fact]
     public async Task Forwarded_for_is_ignored_when_no_proxy_is_trusted()
     {
         var client = app.ClientFrom("192.0.2.50");
@@ -206,6 +250,12 @@ public class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimitedApp>
 
     private static Task<HttpResponseMessage> WrongPassword(HttpClient client, string email) =>
         client.SubmitAsync("/account/login", "#login-form", Credentials(email, "not-the-password-at-all"));
+
+    private static Task<HttpResponseMessage> ChangePassword(HttpClient client, string current) =>
+        client.SubmitAsync("/account/password", "#password-form", new Dictionary<string, string>
+        {
+            ["CurrentPassword"] = current, ["NewPassword"] = "password1234", ["ConfirmPassword"] = "password1234",
+        });
 
     private static async Task<IHtmlFormElement> LoginForm(HttpClient client) =>
         (await client.GetDocumentAsync("/account/login")).QuerySelector<IHtmlFormElement>("#login-form")!;

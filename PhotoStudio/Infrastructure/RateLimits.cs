@@ -12,10 +12,10 @@ public sealed class RateLimitOptions
 {
     public const string Section = "RateLimits";
 
-    /// <summary>Sign-in, two-factor and recovery-code posts from one client address.</summary>
+    /// <summary>Sign-in, two-factor and recovery-code posts, and posts that check the current password, from one client address.</summary>
     public int SignInPerIpPerMinute { get; set; } = 10;
 
-    /// <summary>Sign-in posts for one email, and second-factor posts for one user, from any address (against spraying one account from many).</summary>
+    /// <summary>Sign-in posts for one email, and second-factor and current-password posts for one user, from any address (against spraying one account from many).</summary>
     public int SignInPerAccountPerMinute { get; set; } = 5;
 
     /// <summary>Public booking submissions from one client address.</summary>
@@ -31,7 +31,7 @@ public sealed class RateLimitOptions
 /// <summary>Rate limits answering 429 with <c>Retry-After</c> and the friendly error page, on the built-in rate limiter.</summary>
 public static class RateLimits
 {
-    /// <summary>Policy for sign-in, two-factor and recovery-code posts, per client address (<c>[EnableRateLimiting(RateLimits.SignIn)]</c>).</summary>
+    /// <summary>Policy for sign-in, two-factor and recovery-code posts and current-password checks, per client address (<c>[EnableRateLimiting(RateLimits.SignIn)]</c>).</summary>
     public const string SignIn = "signin";
 
     /// <summary>Policy for public booking submissions, per client address.</summary>

@@ -144,10 +144,12 @@ public class AccountController(
             Flash.Info(TempData, T["You signed in with a recovery code. It cannot be used again; make new codes on your security page if you are running low."]);
             return this.GoTo(SafeReturnUrl(form.ReturnUrl));
         }
+        // A locked or deactivated account was refused before its code was looked at, as on the app-code step: nothing to count.
+        var refused = result.IsLockedOut || result.IsNotAllowed;
         // Identity does not count failed recovery codes towards lockout; this makes guessing them as slow as guessing passwords.
-        await users.AccessFailedAsync(user);
-        metrics.SignIn("failure");
-        await audit.RecordAsync("2fa.recovery_code_failed", user.Id, user.Email);
+        if (!refused) await users.AccessFailedAsync(user);
+        metrics.SignIn(result.IsLockedOut ? "locked_out" : "failure");
+        await audit.RecordAsync(result.IsLockedOut ? "signin.locked_out" : "2fa.recovery_code_failed", user.Id, user.Email);
         ModelState.AddModelError(nameof(RecoveryCodeForm.Code), T["That recovery code is not valid or was already used."]);
         return this.PageOrFragment("Recovery", "_RecoveryForm", form with { Code = "" });
     }

@@ -10,16 +10,21 @@ namespace PhotoStudio.Features.Account;
 
 /// <summary>
 /// Limits sign-in attempts per account, whatever address they come from; the per-address limit is
-/// <c>[EnableRateLimiting(RateLimits.SignIn)]</c>. The account is the posted <c>Email</c> or, on the
-/// two-factor step, the user waiting for a second factor. A refusal is an empty 429 with <c>Retry-After</c>,
-/// so the friendly error page is rendered by re-execution.
+/// <c>[EnableRateLimiting(RateLimits.SignIn)]</c>. The account is the posted <c>Email</c> (normalised as Identity
+/// looks it up) or, on the two-factor step, the user waiting for a second factor; with <see cref="SignedInUser"/>,
+/// the signed-in user (pages that ask for the current password again). A refusal is an empty 429 with <c>Retry-After</c>, so the friendly error
+/// page is rendered by re-execution.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method | AttributeTargets.Class)]
 public sealed class AccountRateLimitAttribute : Attribute, IAsyncActionFilter
 {
+    /// <summary>Count against the signed-in user, whatever the request posts or whichever sign-in is pending.</summary>
+    public bool SignedInUser { get; set; }
+
     public async Task OnActionExecutionAsync(ActionExecutingContext context, ActionExecutionDelegate next)
     {
-        var account = PostedEmail(context, out var posted) is { } email ? "email:" + email
+        var account = SignedInUser ? SignedInUserOf(context.HttpContext)
+            : PostedEmail(context, out var posted) is { } email ? "email:" + email
             : posted ? null
             : await PendingTwoFactorUserAsync(context.HttpContext);
         if (account is null)
@@ -43,7 +48,10 @@ public sealed class AccountRateLimitAttribute : Attribute, IAsyncActionFilter
         await next();
     }
 
-    /// <summary>The trimmed, lower-cased <c>Email</c> of the first bound argument with a string <c>Email</c> property.</summary>
+    /// <summary>
+    /// The <c>Email</c> of the first bound argument with a string <c>Email</c> property, normalised by Identity's own
+    /// normaliser: every spelling that finds the account (e.g. "ſ", which upper-cases to "S") shares its partition.
+    /// </summary>
     /// <param name="found">Whether such an argument exists, even with a blank email.</param>
     private static string? PostedEmail(ActionExecutingContext context, out bool found)
     {
@@ -52,12 +60,19 @@ public sealed class AccountRateLimitAttribute : Attribute, IAsyncActionFilter
             if (argument?.GetType().GetProperty("Email") is not { } property || property.PropertyType != typeof(string)) continue;
             found = true;
             return property.GetValue(argument) is string email && !string.IsNullOrWhiteSpace(email)
-                ? email.Trim().ToLowerInvariant()
+                ? context.HttpContext.RequestServices.GetRequiredService<ILookupNormalizer>().NormalizeEmail(email.Trim())
                 : null;
         }
         found = false;
         return null;
     }
+
+    // The same key as on the two-factor step: one account, one budget, whichever of its pages asks for a secret.
+    private static string? SignedInUserOf(HttpContext http) =>
+        http.User.Identity?.IsAuthenticated == true
+        && http.RequestServices.GetRequiredService<UserManager<StudioUser>>().GetUserId(http.User) is { } id
+            ? "user:" + id
+            : null;
 
     private static async Task<string?> PendingTwoFactorUserAsync(HttpContext http)
     {

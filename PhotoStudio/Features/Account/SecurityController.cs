@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
 using PhotoStudio.Data;
 using PhotoStudio.Features.Shared;
@@ -21,6 +22,14 @@ public record EnableTwoFactorForm
     [Required(ErrorMessage = "Enter the code from your authenticator app.")]
     [Display(Name = "Code from the app")]
     public string Code { get; init; } = "";
+}
+
+public record RegenerateRecoveryCodesForm
+{
+    [Required(ErrorMessage = "Enter your password or a code from your authenticator app.")]
+    [DataType(DataType.Password)]
+    [Display(Name = "Your password or a code from your authenticator app")]
+    public string PasswordOrCode { get; init; } = "";
 }
 
 public record DisableTwoFactorForm
@@ -50,7 +59,11 @@ public record ChangePasswordForm
     public string ConfirmPassword { get; init; } = "";
 }
 
-/// <summary>A signed-in user's own security: second factor, recovery codes, password, sessions.</summary>
+/// <summary>
+/// A signed-in user's own security: second factor, recovery codes, password, sessions. The pages that ask for the
+/// password again are limited like sign-in, and a wrong answer counts like a failed sign-in: someone holding a stolen
+/// session cannot guess the password through them.
+/// </summary>
 [Authorize]
 [Route("account")]
 public class SecurityController(
@@ -84,17 +97,25 @@ public class SecurityController(
         return View("RecoveryCodes", new RecoveryCodesPage([.. codes!]));
     }
 
-    [HttpPost("security/recovery-codes")]
-    public async Task<IActionResult> RegenerateRecoveryCodes()
+    [HttpPost("security/recovery-codes"), EnableRateLimiting(RateLimits.SignIn), AccountRateLimit(SignedInUser = true)]
+    public async Task<IActionResult> RegenerateRecoveryCodes(RegenerateRecoveryCodesForm form)
     {
         var user = await CurrentUserAsync();
         if (!user.TwoFactorEnabled) return this.GoTo("/account/security");
+        if (ModelState.IsValid && !await IsPasswordOrCurrentCodeAsync(user, form.PasswordOrCode))
+        {
+            if (await WrongSecretAsync(user) is { } lockedOut) return lockedOut;
+            ModelState.AddModelError(nameof(form.PasswordOrCode), T["That password or code is not right."]);
+        }
+        if (!ModelState.IsValid)
+            return View("Index", await PageAsync(user));
+
         var codes = await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 10);
         await audit.RecordAsync("2fa.recovery_codes_regenerated", user.Id, user.Email);
         return View("RecoveryCodes", new RecoveryCodesPage([.. codes!]));
     }
 
-    [HttpPost("security/disable")]
+    [HttpPost("security/disable"), EnableRateLimiting(RateLimits.SignIn), AccountRateLimit(SignedInUser = true)]
     public async Task<IActionResult> Disable(DisableTwoFactorForm form)
     {
         var user = await CurrentUserAsync();
@@ -102,7 +123,10 @@ public class SecurityController(
         if (page.TwoFactorRequired)
             ModelState.AddModelError("", T["Your role requires two-factor sign-in, so it cannot be switched off."]);
         else if (ModelState.IsValid && !await users.CheckPasswordAsync(user, form.Password))
+        {
+            if (await WrongSecretAsync(user) is { } lockedOut) return lockedOut;
             ModelState.AddModelError(nameof(form.Password), T["That password is not right."]);
+        }
         if (!ModelState.IsValid)
             return View("Index", page with { Disable = new DisableTwoFactorForm() });
 
@@ -130,13 +154,15 @@ public class SecurityController(
     [HttpGet("password")]
     public IActionResult Password() => View(new ChangePasswordForm());
 
-    [HttpPost("password")]
+    [HttpPost("password"), EnableRateLimiting(RateLimits.SignIn), AccountRateLimit(SignedInUser = true)]
     public async Task<IActionResult> Password(ChangePasswordForm form)
     {
         var user = await CurrentUserAsync();
         if (ModelState.IsValid)
         {
             var result = await users.ChangePasswordAsync(user, form.CurrentPassword, form.NewPassword);
+            if (result.Errors.Any(e => e.Code == "PasswordMismatch") && await WrongSecretAsync(user) is { } lockedOut)
+                return lockedOut;
             foreach (var error in result.Errors)
                 ModelState.AddModelError(error.Code == "PasswordMismatch" ? nameof(form.CurrentPassword) : nameof(form.NewPassword),
                     error.Code == "PasswordMismatch" ? T["That password is not right."] : error.Description);
@@ -154,6 +180,33 @@ public class SecurityController(
         await audit.RecordAsync("password.changed", user.Id, user.Email);
         Flash.Success(TempData, T["Your password has been changed. Other sessions were signed out."]);
         return this.GoTo("/account/security");
+    }
+
+    private async Task<bool> IsPasswordOrCurrentCodeAsync(StudioUser user, string secret)
+    {
+        // A code is checked (and spent) only when it looks like one; anything else is taken for the password.
+        var code = secret.Replace(" ", "").Replace("-", "");
+        if (code.Length == 6 && code.All(char.IsAsciiDigit)
+            && await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, code))
+            return true;
+        return await users.CheckPasswordAsync(user, secret);
+    }
+
+    /// <summary>
+    /// Counts a wrong password or code like a failed sign-in. The one that locks the account also ends every session
+    /// (this one at once, copies of its cookie at their next security-stamp check) and sends the browser to sign in;
+    /// otherwise null, and the caller shows its message.
+    /// </summary>
+    private async Task<IActionResult?> WrongSecretAsync(StudioUser user)
+    {
+        await users.AccessFailedAsync(user);
+        if (!await users.IsLockedOutAsync(user)) return null;
+
+        await users.UpdateSecurityStampAsync(user);
+        await signIn.SignOutAsync();
+        await audit.RecordAsync("signin.locked_out", user.Id, user.Email);
+        Flash.Info(TempData, T["Too many wrong attempts: your account is locked for a while and you have been signed out."]);
+        return this.GoTo("/account/login");
     }
 
     private async Task<StudioUser> CurrentUserAsync() =>
