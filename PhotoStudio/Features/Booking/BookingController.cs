@@ -50,7 +50,9 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
         var service = await booking.ServiceAsync(draft.ServiceId, HttpContext.RequestAborted);
         drafts.Write(Response, BookingDraft.Start(clock.GetUtcNow()) with { ServiceId = service?.Id, Details = draft.Details });
         TempData[ExpiredKey] = true;
-        context.Result = this.GoTo("/book");
+        // Step 1 itself is shown at once: a browser that kept sending the old cookie must not be sent round in a loop.
+        if (context.ActionDescriptor.RouteValues["action"] == nameof(Index)) await next();
+        else context.Result = this.GoTo("/book");
     }
 
     [HttpGet("")]
