@@ -168,6 +168,24 @@ public class DraftTests(StudioApp app) : IClassFixture<StudioApp>
     }
 
     [Fact]
+    public async Task A_draft_that_shrinks_leaves_no_stale_chunks_behind()
+    {
+        var browser = new Browser(app);
+        var random = new Random(11);
+        var email = $"shrink.{Guid.NewGuid():N}@example.org";
+        var notes = new string([.. Enumerable.Range(0, 2000).Select(_ => (char)random.Next(0x4E00, 0x9FA5))]);
+        await ReviewAsync(app, browser.Client, Details(email, notes: notes));
+        var uri = new Uri("http://localhost/book");
+        Assert.Contains(browser.Jar.GetCookies(uri), c => c.Name.StartsWith("ps.bookingC"));
+
+        var shorter = await browser.Client.SubmitAsync("/book/details", "#details-form", Details(email, notes: "Short now"));
+        Assert.Equal("/book/review", shorter.Headers.Location!.OriginalString);
+        Assert.DoesNotContain(browser.Jar.GetCookies(uri), c => c.Name.StartsWith("ps.bookingC"));
+        var details = await browser.Client.GetDocumentAsync("/book/details");
+        Assert.Equal("Short now", details.QuerySelector<IHtmlTextAreaElement>("#Notes")!.Value);
+    }
+
+    [Fact]
     public async Task A_draft_with_a_lost_cookie_chunk_starts_again_without_an_error()
     {
         var browser = new Browser(app);
