@@ -229,6 +229,21 @@ public class WizardTests(StudioApp app) : IClassFixture<StudioApp>
     }
 
     [Fact]
+    public async Task Back_at_step_2_a_room_too_small_for_the_people_given_is_refused_with_a_message()
+    {
+        var (client, start) = await ChooseATimeAsync(app); // any room: the Daylight Loft (8) or the Black Box (4)
+        await PostStartAsync(client, start);
+        await client.SubmitAsync("/book/details", "#details-form", new Dictionary<string, string>(Details) { ["Guests"] = "6" });
+        var with = await client.GetDocumentAsync("/book/with");
+        var blackBox = with.QuerySelectorAll<IHtmlInputElement>("input[name=roomId]").Single(i => i.ParentElement!.TextContent.Contains("Black Box"));
+        var response = await client.SubmitAsync(with.QuerySelector<IHtmlFormElement>("form[action='/book/with']")!,
+            new Dictionary<string, string> { ["roomId"] = blackBox.Value, ["photographerId"] = "" });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("This room holds 4 people, fewer than the 6", (await response.ReadDocumentAsync()).Single("#wizard [role=alert]").TextContent);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/book/review")).StatusCode); // the draft is as it was
+    }
+
+    [Fact]
     public async Task A_room_that_shrank_after_step_4_refuses_the_confirmation_with_a_message()
     {
         var (client, start) = await ChooseATimeAsync(app, "Newborn session"); // the Daylight Loft only

@@ -96,6 +96,10 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
         // Only what was offered: a forged id gets the page again with a message, never a booking later.
         if ((roomId is not null && rooms.All(r => r.Id != roomId)) || (photographerId is not null && photographers.All(p => p.Id != photographerId)))
             return Step("With", new WithStep(new(2, T["That choice is not available for this session. Please choose again."]), service, rooms, photographers, null, null));
+        // People already given in step 4 (the client came back to change the room): a room too small offers no time at all.
+        if (roomId is not null && draft.Details is { } details && await booking.CapacityAsync(service.Id, roomId, ct) is { } capacity && details.Guests > capacity)
+            return Step("With", new WithStep(new(2, T["This room holds {0} people, fewer than the {1} in your details. Please choose another room.", capacity, details.Guests]),
+                service, rooms, photographers, null, photographerId));
         drafts.Write(Response, draft with { RoomId = roomId, PhotographerId = service.NeedsPhotographer ? photographerId : null, StartUtc = null });
         return this.GoTo("/book/when");
     }
