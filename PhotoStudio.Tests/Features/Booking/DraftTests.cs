@@ -131,6 +131,7 @@ public class DraftTests(StudioApp app) : IClassFixture<StudioApp>
         { "en", "500 emoji in the notes" }, { "ru", "500 emoji in the notes" },
         { "en", "a 200-letter Russian name" }, { "ru", "a 200-letter Russian name" },
         { "ru", "2000 random CJK characters in the notes and 200 in the name" },
+        { "en", "1000 random characters outside the BMP in the notes and 100 in the name" },
     };
 
     [Theory]
@@ -139,12 +140,15 @@ public class DraftTests(StudioApp app) : IClassFixture<StudioApp>
     {
         var random = new Random(20261202);
         string Cjk(int length) => new([.. Enumerable.Range(0, length).Select(_ => (char)random.Next(0x4E00, 0x9FA5))]);
+        // CJK Extension B: two UTF-16 units each (the validation counts units), escaped in JSON as two \uXXXX.
+        string Astral(int count) => string.Concat(Enumerable.Range(0, count).Select(_ => char.ConvertFromUtf32(random.Next(0x20000, 0x2A6DF))));
         var (name, notes) = input switch
         {
             "2000 × Ж in the notes" => ("Olga Test", new string('Ж', 2000)),
             "500 emoji in the notes" => ("Olga Test", string.Concat(Enumerable.Repeat("😀", 500))),
             "a 200-letter Russian name" => (string.Concat(Enumerable.Repeat("Щукина-Ёлкина ", 15))[..199] + "я", "Съёмка у окна, пожалуйста"),
-            _ => (Cjk(200), Cjk(2000)),
+            "2000 random CJK characters in the notes and 200 in the name" => (Cjk(200), Cjk(2000)),
+            _ => (Astral(100), Astral(1000)),
         };
         var browser = new Browser(app, language);
         var email = $"long.{Guid.NewGuid():N}@example.org";
@@ -183,6 +187,21 @@ public class DraftTests(StudioApp app) : IClassFixture<StudioApp>
         Assert.DoesNotContain(browser.Jar.GetCookies(uri), c => c.Name.StartsWith("ps.bookingC"));
         var details = await browser.Client.GetDocumentAsync("/book/details");
         Assert.Equal("Short now", details.QuerySelector<IHtmlTextAreaElement>("#Notes")!.Value);
+    }
+
+    /// <summary>ChunkingCookieManager must not size anything by the count a client claims (ASP.NET Core's does not).</summary>
+    [Theory]
+    [InlineData("chunks-2147483647")]
+    [InlineData("chunks-100000000")]
+    [InlineData("chunks-x")]
+    public async Task A_forged_chunk_count_is_no_draft_and_no_error(string value)
+    {
+        using var raw = app.CreateDefaultClient();
+        var request = new HttpRequestMessage(HttpMethod.Get, "/book/review");
+        request.Headers.Add("Cookie", $"ps.booking={value}; ps.bookingC1=abc");
+        var response = await raw.SendAsync(request);
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+        Assert.Equal("/book", response.Headers.Location!.OriginalString);
     }
 
     [Fact]
