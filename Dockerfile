@@ -34,6 +34,7 @@ RUN mkdir -p /home/app/.aspnet/DataProtection-Keys \
 WORKDIR /app
 COPY --from=build /app ./
 
+# PHOTOSTUDIO_PUBLIC_URL has no default on purpose: Production refuses to start until it is set (docker-compose.yml).
 ENV ASPNETCORE_URLS=http://+:8080 \
     ASPNETCORE_ENVIRONMENT=Production \
     DOTNET_NOLOGO=1 \

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
@@ -36,6 +37,14 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Logging.ClearProviders();
 builder.Logging.AddSerilog(StudioLogging.CreateLogger(builder.Configuration, builder.Environment), dispose: true);
 builder.Services.AddSingleton(TimeProvider.System);
+// Absolute links come from the public address, never from the Host header; Host filtering (AllowedHosts) also lets
+// the public address's own host through.
+var publicLinks = PublicLinks.FromConfiguration(builder.Configuration, builder.Environment);
+builder.Services.AddSingleton(publicLinks);
+if (publicLinks.PublicUrl is { } publicUrl)
+    builder.Services.PostConfigure<HostFilteringOptions>(o => o.AllowedHosts =
+        [.. builder.Configuration["AllowedHosts"]?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is { Length: > 0 } hosts ? hosts : ["*"],
+            publicUrl.IdnHost]);
 
 // Data
 var connectionString = builder.Configuration.GetConnectionString("Studio")

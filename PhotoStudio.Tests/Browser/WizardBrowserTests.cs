@@ -96,7 +96,7 @@ public class WizardBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
         }
 
         var manage = page.Locator("#manage-link");
-        TestSecrets.Remember((await manage.GetAttributeAsync("href"))!["/my/".Length..]);
+        TestSecrets.Remember(new Uri((await manage.GetAttributeAsync("href"))!).AbsolutePath["/my/".Length..]);
         await manage.TapAsync();
         await Expect(page).ToHaveURLAsync(OnManage);
         await Expect(page.Locator("h1")).ToContainTextAsync(code);
@@ -149,12 +149,46 @@ public class WizardBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
         phone.AssertNoConsoleErrors();
     }
 
+    [Fact]
+    public async Task A_long_russian_note_survives_to_the_review_step_and_into_the_booking()
+    {
+        await using var phone = await browser.NewPhonePageAsync(app.BaseUrl);
+        var page = phone.Page;
+        await page.GotoAsync("/book");
+        // 2,000 characters of Russian words: the draft cookie alone would be over 4 KB without compression and chunks.
+        var words = new[] { "съёмка", "у", "большого", "окна", "пожалуйста", "с", "собакой", "и", "бабушкой", "Щукиной" };
+        var random = new Random(42);
+        var note = string.Join(" ", Enumerable.Range(0, 400).Select(_ => words[random.Next(words.Length)]))[..2000].TrimEnd();
+        var email = $"anna.long.{Guid.NewGuid():N}@example.org";
+
+        var code = await BookAsync(page, javaScript: true, email, (_, url) => Expect(page).ToHaveURLAsync(url), note, async () =>
+        {
+            // Back from the review to step 4: the whole note is still there, and on to the review again.
+            await page.Locator("#confirm-form a[href='/book/details']").TapAsync();
+            await Expect(page).ToHaveURLAsync(OnDetails);
+            await Expect(page.Locator("#Notes")).ToHaveValueAsync(note);
+            await ReadyAsync(page, javaScript: true);
+            await page.Locator("#details-form button[type=submit]").TapAsync();
+            await Expect(page).ToHaveURLAsync(OnReview);
+            await ReadyAsync(page, javaScript: true);
+        });
+
+        var manage = await page.Locator("#manage-link").GetAttributeAsync("href");
+        TestSecrets.Remember(new Uri(manage!).AbsolutePath["/my/".Length..]);
+        await using var db = app.NewDb();
+        Assert.Equal(note, await db.Bookings.Where(b => b.Code == code).Select(b => b.ClientNotes).SingleAsync());
+        phone.AssertNoConsoleErrors();
+    }
+
     /// <summary>
     /// From step 1 (already open) to the done page: a portrait session, any room and photographer, the first free
     /// day's first time, the details and the confirmation. <paramref name="check"/> runs at each step with its URL.
     /// Returns the booking code.
     /// </summary>
-    private static async Task<string> BookAsync(IPage page, bool javaScript, string email, Func<string, Regex, Task> check)
+    /// <param name="notes">What the client types into "Anything we should know?".</param>
+    /// <param name="atReview">Runs on the review page before confirming, and must leave the page there.</param>
+    private static async Task<string> BookAsync(IPage page, bool javaScript, string email, Func<string, Regex, Task> check,
+        string notes = "Window light, please", Func<Task>? atReview = null)
     {
         await Expect(page.Locator("input[name=serviceId]").First).ToBeVisibleAsync();
         await ReadyAsync(page, javaScript);
@@ -191,7 +225,7 @@ public class WizardBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
         await page.Locator("#Email").FillAsync(email);
         await page.Locator("#Phone").FillAsync("+49 30 1234567");
         await page.Locator("#Guests").FillAsync("2");
-        await page.Locator("#Notes").FillAsync("Window light, please");
+        await page.Locator("#Notes").FillAsync(notes);
         await page.Locator("#AcceptTerms").CheckAsync();
         await page.Locator("#details-form button[type=submit]").TapAsync();
 
@@ -203,13 +237,14 @@ public class WizardBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
         await Expect(review).ToContainTextAsync(time);
         await Expect(page.Locator("#review-price")).ToContainTextAsync("EUR");
         await check("step 5, review", OnReview);
+        if (atReview is not null) await atReview();
         await page.Locator("#confirm-form button[type=submit]").TapAsync();
 
         var code = page.Locator("#booking-code");
         await Expect(code).ToHaveTextAsync(new Regex("^PS-[2-9A-HJKMNP-Z]{5}$"));
         await ReadyAsync(page, javaScript);
         await check("done page", OnDone);
-        await Expect(page.Locator("#manage-link")).ToHaveAttributeAsync("href", new Regex("^/my/[^/]+$"));
+        await Expect(page.Locator("#manage-link")).ToHaveAttributeAsync("href", new Regex("^http://127.0.0.1:[0-9]+/my/[^/]+$"));
         var bookingCode = (await code.InnerTextAsync()).Trim();
         var ics = page.Locator("#ics-link");
         await Expect(ics).ToHaveAttributeAsync("href", $"/book/done/{bookingCode}/calendar.ics");

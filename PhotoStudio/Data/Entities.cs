@@ -186,6 +186,8 @@ public class Booking
     public string Source { get; set; } = "web";
     /// <summary>SHA-256 of the manage token; the token itself is only ever in the client's link.</summary>
     public required byte[] ManageTokenHash { get; set; }
+    /// <summary>The one-time id of the wizard draft this booking was confirmed from (unique); null for staff bookings.</summary>
+    public Guid? DraftId { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
     /// <summary>PostgreSQL's xmin, the optimistic concurrency token of staff edits.</summary>

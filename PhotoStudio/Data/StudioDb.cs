@@ -155,6 +155,7 @@ public class StudioDb(DbContextOptions<StudioDb> options) : IdentityDbContext<St
             e.Property(x => x.Code).HasMaxLength(12);
             e.HasIndex(x => x.Code).IsUnique();
             e.HasIndex(x => x.ManageTokenHash).IsUnique();
+            e.HasIndex(x => x.DraftId).IsUnique();
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
             e.Property(x => x.Price).HasPrecision(10, 2);
             e.Property(x => x.Currency).HasMaxLength(3).IsFixedLength();

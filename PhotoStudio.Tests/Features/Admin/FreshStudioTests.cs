@@ -22,6 +22,7 @@ public class FreshStudioApp : StudioApp
         base.ConfigureWebHost(builder);
         builder.UseSetting("PHOTOSTUDIO_ADMIN_EMAIL", AdminEmail);
         builder.UseSetting("PHOTOSTUDIO_ADMIN_PASSWORD", AdminPassword);
+        builder.UseSetting("PHOTOSTUDIO_PUBLIC_URL", "https://studio.example.test"); // Production refuses to start without it
     }
 }
 

@@ -208,8 +208,9 @@ public class ServiceConcurrencyTests(StudioApp app, ITestOutputHelper output) : 
         var scopes = Enumerable.Range(0, BookingRace.Runners).Select(_ => app.Scope()).ToList();
         try
         {
+            // Fifty visitors' drafts, alike but for their one-time ids: the exclusion constraint, not the draft id, decides.
             var (outcomes, elapsed) = await BookingRace.RunAsync(scopes,
-                scope => scope.ServiceProvider.GetRequiredService<BookingService>().ConfirmAsync(draft, CancellationToken.None));
+                scope => scope.ServiceProvider.GetRequiredService<BookingService>().ConfirmAsync(draft with { Id = Guid.NewGuid() }, CancellationToken.None));
             Report(output, outcomes, elapsed);
 
             var errors = outcomes.Where(o => o.Error is not null).Select(o => o.Error!).ToList();
@@ -260,8 +261,8 @@ public class PhotographerConcurrencyTests(StudioApp app, ITestOutputHelper outpu
         var before = await BookingRace.LiveHoldingAsync(app, a.StartUtc, b.EndUtc, photographerId: maria);
 
         var drafts = Enumerable.Range(0, BookingRace.Runners).Select(i => i % 2 == 0
-                ? new BookingDraft { ServiceId = familyId, RoomId = studioC, PhotographerId = maria, StartUtc = a.StartUtc, Details = BookingRace.Details($"family.{i}@example.org") }
-                : new BookingDraft { ServiceId = productId, RoomId = blackBox, PhotographerId = maria, StartUtc = b.StartUtc, Details = BookingRace.Details($"product.{i}@example.org") })
+                ? new BookingDraft { Id = Guid.NewGuid(), ServiceId = familyId, RoomId = studioC, PhotographerId = maria, StartUtc = a.StartUtc, Details = BookingRace.Details($"family.{i}@example.org") }
+                : new BookingDraft { Id = Guid.NewGuid(), ServiceId = productId, RoomId = blackBox, PhotographerId = maria, StartUtc = b.StartUtc, Details = BookingRace.Details($"product.{i}@example.org") })
             .Select(d => (Draft: d, Scope: app.Scope())).ToList();
         try
         {
@@ -285,5 +286,37 @@ public class PhotographerConcurrencyTests(StudioApp app, ITestOutputHelper outpu
         {
             foreach (var (_, scope) in drafts) await scope.DisposeAsync();
         }
+    }
+}
+
+/// <summary>One visitor's draft, confirmed fifty times at once: a double click, a replayed cookie, a script.</summary>
+[Collection(ConcurrencyCollection.Name)]
+public class SameDraftConcurrencyTests(StudioApp app, ITestOutputHelper output) : IClassFixture<StudioApp>
+{
+    [Fact]
+    public async Task Fifty_confirmations_of_one_draft_make_one_booking_and_all_answer_with_its_done_page()
+    {
+        var browser = new DraftTests.Browser(app);
+        var email = $"same.draft.{Guid.NewGuid():N}@example.org";
+        var form = await DraftTests.ReviewAsync(app, browser.Client, DraftTests.Details(email)); // "any room"
+        var cookie = browser.CookieHeader;
+        using var raw = app.CreateDefaultClient();
+
+        var (outcomes, elapsed) = await BookingRace.RunAsync(Enumerable.Range(0, BookingRace.Runners).ToList(),
+            _ => raw.SendAsync(DraftTests.ConfirmWith(cookie, form)));
+        output.WriteLine($"{BookingRace.Runners} POST /book/confirm of one draft answered in {elapsed.TotalMilliseconds:F0} ms");
+
+        var errors = outcomes.Where(o => o.Error is not null).Select(o => o.Error!).ToList();
+        Assert.True(errors.Count == 0, $"{errors.Count} confirmations threw:\n{BookingRace.Describe(errors)}");
+        var responses = outcomes.Select(o => o.Value!).ToList();
+        output.WriteLine("Status codes: " + string.Join(", ", responses.GroupBy(r => (int)r.StatusCode).Select(g => $"{g.Key} × {g.Count()}")));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.SeeOther, r.StatusCode));
+        var done = Assert.Single(responses.Select(r => r.Headers.Location!.OriginalString).Distinct());
+        Assert.StartsWith("/book/done/PS-", done);
+
+        await using var db = app.NewDb();
+        var booking = await db.Bookings.SingleAsync(b => b.Client!.Email == email);
+        Assert.Equal(done, $"/book/done/{booking.Code}");
+        Assert.Equal(1, await db.BoardEvents.CountAsync(e => e.BookingId == booking.Id));
     }
 }

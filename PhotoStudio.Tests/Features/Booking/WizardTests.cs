@@ -2,7 +2,9 @@ using System.Net;
 using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using PhotoStudio.Data;
+using PhotoStudio.Features.Booking;
 using PhotoStudio.Tests.Support;
 
 namespace PhotoStudio.Tests.Features.Booking;
@@ -17,9 +19,13 @@ public class WizardTests(StudioApp app) : IClassFixture<StudioApp>
     };
 
     /// <summary>Steps 1–3: a service that needs a photographer, any room and photographer, the first free day and time.</summary>
-    internal static async Task<(HttpClient Client, string Start)> ChooseATimeAsync(StudioApp app, string serviceName = "Portrait session", bool specific = false)
+    /// <param name="client">A client of the caller's (a language, a forged host, a cookie jar to inspect); a new one by default.</param>
+    /// <param name="latest">The last time offered in the first month instead of the first: tests that book many sessions
+    /// keep away from the first free times, which other tests of their class expect to find.</param>
+    internal static async Task<(HttpClient Client, string Start)> ChooseATimeAsync(StudioApp app, string serviceName = "Portrait session",
+        bool specific = false, HttpClient? client = null, bool latest = false)
     {
-        var client = app.NewClient();
+        client ??= app.NewClient();
         var step1 = await client.GetDocumentAsync("/book");
         var service = step1.QuerySelectorAll<IHtmlInputElement>("input[name=serviceId]")
             .First(i => i.ParentElement!.TextContent.Contains(serviceName));
@@ -32,19 +38,26 @@ public class WizardTests(StudioApp app) : IClassFixture<StudioApp>
         response = await client.SubmitAsync(with.QuerySelector<IHtmlFormElement>("form[action='/book/with']")!,
             new Dictionary<string, string> { ["roomId"] = Pick("roomId"), ["photographerId"] = Pick("photographerId") });
         Assert.Equal("/book/when", response.Headers.Location!.OriginalString);
+        return (client, await FirstFreeStartAsync(client, latest));
+    }
 
+    /// <summary>Step 3: the first time offered on the first day with free times, this month or the next (or the last ones).</summary>
+    internal static async Task<string> FirstFreeStartAsync(HttpClient client, bool latest = false)
+    {
         var month = await client.GetDocumentAsync("/book/when");
-        // Late in a month the next one may hold the first free day.
-        if (month.QuerySelector("a.day-free") is null && month.QuerySelector("a[aria-label='Next month']") is { } next)
+        // Late in a month the next one may hold the first free day. The first month has no "previous" link, so the one
+        // link beside its heading is "next" (found without its label, which is in the page's language).
+        if (month.QuerySelector("a.day-free") is null && month.QuerySelector("#when > div:first-child > a") is { } next)
             month = await client.GetDocumentAsync(next.GetAttribute("href")!);
-        var day = month.QuerySelector("a.day-free") ?? throw new Xunit.Sdk.XunitException("no free day this month or the next");
+        var days = month.QuerySelectorAll("a.day-free");
+        var day = (latest ? days.LastOrDefault() : days.FirstOrDefault()) ?? throw new Xunit.Sdk.XunitException("no free day this month or the next");
         var dayPage = await client.GetDocumentAsync(day.GetAttribute("href")!);
-        var slot = dayPage.QuerySelector<IHtmlButtonElement>("#slots-form button.slot")!;
-        return (client, slot.Value);
+        var slots = dayPage.QuerySelectorAll<IHtmlButtonElement>("#slots-form button.slot");
+        return (latest ? slots.Last() : slots.First()).Value;
     }
 
     /// <param name="pageDay">The day whose page the form is taken from (a forged start is posted from a real page).</param>
-    private static Task<HttpResponseMessage> PostStartAsync(HttpClient client, string start, string? pageDay = null) =>
+    internal static Task<HttpResponseMessage> PostStartAsync(HttpClient client, string start, string? pageDay = null) =>
         client.SubmitAsync("/book/when?day=" + (pageDay ?? start)[..10], "#slots-form", new Dictionary<string, string> { ["start"] = start });
 
     [Fact]
@@ -65,7 +78,8 @@ public class WizardTests(StudioApp app) : IClassFixture<StudioApp>
         var done = await client.GetDocumentAsync(response.Headers.Location!.OriginalString);
         var code = done.Single("#booking-code").TextContent;
         Assert.Matches("^PS-[2-9A-HJKMNP-Z]{5}$", code);
-        Assert.StartsWith("/my/", done.Single("#manage-link").GetAttribute("href"));
+        Assert.StartsWith("http://localhost/my/", done.Single("#manage-link").GetAttribute("href"));
+        TestSecrets.Remember(done.Single("#manage-link").GetAttribute("href")!["http://localhost/my/".Length..]);
 
         await using var db = app.NewDb();
         var booking = await db.Bookings.Include(b => b.Client).Include(b => b.History).SingleAsync(b => b.Code == code);
@@ -166,6 +180,131 @@ public class WizardTests(StudioApp app) : IClassFixture<StudioApp>
         Assert.Equal("/book/details", other.Headers.Location!.OriginalString);
         var details = await second.GetDocumentAsync("/book/details");
         Assert.Equal("Olga Test", details.QuerySelector<IHtmlInputElement>("#Name")!.Value);
+    }
+
+    [Fact]
+    public async Task The_manage_link_is_shown_once_and_only_on_its_own_booking_page()
+    {
+        // Someone books on the front desk's tablet; the next visitor opens another booking's page, then reloads.
+        var (client, first) = await BookWithAnotherClientAsync();
+        var (_, other) = await BookWithAnotherClientAsync();
+
+        Assert.Null((await client.GetDocumentAsync(other)).QuerySelector("#manage-link"));
+        Assert.Null((await client.GetDocumentAsync(first)).QuerySelector("#manage-link"));
+
+        // Straight after confirming, the link is there once; a reload shows it no more.
+        var (again, location) = await BookWithAnotherClientAsync();
+        var link = (await again.GetDocumentAsync(location)).Single("#manage-link").GetAttribute("href")!;
+        TestSecrets.Remember(new Uri(link).AbsolutePath["/my/".Length..]);
+        Assert.Null((await again.GetDocumentAsync(location)).QuerySelector("#manage-link"));
+        Assert.Null((await again.GetDocumentAsync(other)).QuerySelector("#manage-link"));
+    }
+
+    /// <summary>A whole booking by a new client (late in the month); returns the client and the done page it was sent to, not visited yet.</summary>
+    private async Task<(HttpClient Client, string Done)> BookWithAnotherClientAsync()
+    {
+        var (client, start) = await ChooseATimeAsync(app, latest: true);
+        await PostStartAsync(client, start);
+        await client.SubmitAsync("/book/details", "#details-form", new Dictionary<string, string>(Details) { ["Email"] = $"other.{Guid.NewGuid():N}@example.org" });
+        var response = await client.SubmitAsync("/book/review", "#confirm-form");
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+        return (client, response.Headers.Location!.OriginalString);
+    }
+
+    [Theory]
+    [InlineData(false, "Portrait session", "9", "Our largest room for this session holds 8 people.")]
+    [InlineData(true, "Family session", "13", "The room you chose holds 12 people.")]
+    public async Task More_people_than_the_room_holds_are_refused_on_step_4_and_the_form_is_kept(bool specific, string service, string guests, string message)
+    {
+        // Portrait sessions use the Daylight Loft (8 people) and the Black Box (4); family sessions the Loft and
+        // Studio C (12), and "specific" picks the last room listed, Studio C.
+        var (client, start) = await ChooseATimeAsync(app, service, specific);
+        await PostStartAsync(client, start);
+        var response = await client.SubmitAsync("/book/details", "#details-form", new Dictionary<string, string>(Details) { ["Guests"] = guests });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await response.ReadDocumentAsync();
+        Assert.Contains(message, page.Single("#Guests-error").TextContent);
+        Assert.Equal(guests, page.QuerySelector<IHtmlInputElement>("#Guests")!.Value);
+        Assert.Equal("Olga Test", page.QuerySelector<IHtmlInputElement>("#Name")!.Value);
+        Assert.Equal("/book/details", (await client.GetAsync("/book/review")).Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task Back_at_step_2_a_room_too_small_for_the_people_given_is_refused_with_a_message()
+    {
+        var (client, start) = await ChooseATimeAsync(app); // any room: the Daylight Loft (8) or the Black Box (4)
+        await PostStartAsync(client, start);
+        await client.SubmitAsync("/book/details", "#details-form", new Dictionary<string, string>(Details) { ["Guests"] = "6" });
+        var with = await client.GetDocumentAsync("/book/with");
+        var blackBox = with.QuerySelectorAll<IHtmlInputElement>("input[name=roomId]").Single(i => i.ParentElement!.TextContent.Contains("Black Box"));
+        var response = await client.SubmitAsync(with.QuerySelector<IHtmlFormElement>("form[action='/book/with']")!,
+            new Dictionary<string, string> { ["roomId"] = blackBox.Value, ["photographerId"] = "" });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("This room holds 4 people, fewer than the 6", (await response.ReadDocumentAsync()).Single("#wizard [role=alert]").TextContent);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/book/review")).StatusCode); // the draft is as it was
+    }
+
+    [Fact]
+    public async Task A_room_that_shrank_after_step_4_refuses_the_confirmation_with_a_message()
+    {
+        var (client, start) = await ChooseATimeAsync(app, "Newborn session"); // the Daylight Loft only
+        await PostStartAsync(client, start);
+        var email = $"shrunk.{Guid.NewGuid():N}@example.org";
+        await client.SubmitAsync("/book/details", "#details-form", new Dictionary<string, string>(Details) { ["Guests"] = "6", ["Email"] = email });
+        var review = await client.GetDocumentAsync("/book/review");
+        await using (var db = app.NewDb())
+            await db.Rooms.Where(r => r.Name == "Daylight Loft").ExecuteUpdateAsync(r => r.SetProperty(x => x.Capacity, 5));
+        try
+        {
+            var response = await client.SubmitAsync(review.QuerySelector<IHtmlFormElement>("#confirm-form")!);
+            Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+            var page = await response.ReadDocumentAsync();
+            Assert.Contains("holds 5 people", page.Single("#Guests-error").TextContent);
+            Assert.Equal("6", page.QuerySelector<IHtmlInputElement>("#Guests")!.Value);
+            await using var db = app.NewDb();
+            Assert.False(await db.Bookings.AnyAsync(b => b.Client!.Email == email));
+        }
+        finally
+        {
+            await using var db = app.NewDb();
+            await db.Rooms.Where(r => r.Name == "Daylight Loft").ExecuteUpdateAsync(r => r.SetProperty(x => x.Capacity, 8));
+        }
+    }
+
+    [Fact]
+    public async Task A_forged_draft_with_more_people_than_the_room_holds_books_nothing()
+    {
+        await using var db = app.NewDb();
+        var service = await db.Services.SingleAsync(s => s.Name == "Self-portrait room hire"); // Black Box (4) and Studio C (12)
+        var blackBox = await db.Rooms.SingleAsync(r => r.Name == "Black Box");
+        await using var scope = app.Scope();
+        var booking = scope.ServiceProvider.GetRequiredService<BookingService>();
+        var studio = (await booking.StudioAsync(CancellationToken.None))!;
+        var today = booking.Today(TimeZoneInfo.FindSystemTimeZoneById(studio.TimeZone));
+        var inputs = (await booking.InputsAsync(service.Id, today, today.AddDays(14), CancellationToken.None))!;
+        // A time when both rooms are free: asked for "any room", twelve people must never land in the Black Box. The
+        // last such time in two weeks, far from the first free times the other tests of this class book.
+        var studioC = await db.Rooms.SingleAsync(r => r.Name == "Studio C");
+        var inStudioC = booking.Slots(inputs, today, today.AddDays(14), studioC.Id, null).All.Select(x => x.StartUtc).ToHashSet();
+        var slot = booking.Slots(inputs, today, today.AddDays(14), blackBox.Id, null).All.OrderBy(x => x.StartUtc).Last(x => inStudioC.Contains(x.StartUtc));
+        var draft = new BookingDraft
+        {
+            Id = Guid.NewGuid(), IssuedAt = DateTime.UtcNow, ServiceId = service.Id, RoomId = blackBox.Id, StartUtc = slot.StartUtc,
+            Details = new ClientDetails { Name = "Forger", Email = "forger@example.org", Phone = "+49 30 1111111", Guests = 12, AcceptTerms = true },
+        };
+
+        Assert.Equal(new ConfirmResult.TooManyGuests(4), await booking.ConfirmAsync(draft, CancellationToken.None));
+        var anyRoom = await booking.ConfirmAsync(draft with { RoomId = null, Details = draft.Details with { Guests = 13 } }, CancellationToken.None);
+        Assert.Equal(new ConfirmResult.TooManyGuests(12), anyRoom);
+        Assert.False(await db.Bookings.AnyAsync(b => b.Client!.Email == "forger@example.org"));
+
+        // Twelve people and "any room": Studio C takes them. Then another twelve at that time: the Black Box is still
+        // free but too small, so the answer is "no room for 12 people is free", and nothing is booked.
+        var confirmed = Assert.IsType<ConfirmResult.Confirmed>(await booking.ConfirmAsync(draft with { RoomId = null }, CancellationToken.None));
+        Assert.Equal(studioC.Id, await db.Bookings.Where(b => b.Code == confirmed.Code).Select(b => b.RoomId).SingleAsync());
+        var second = draft with { Id = Guid.NewGuid(), RoomId = null, Details = draft.Details with { Email = "forger.two@example.org" } };
+        Assert.Equal(new ConfirmResult.SlotTaken(12), await booking.ConfirmAsync(second, CancellationToken.None));
+        Assert.False(await db.Bookings.AnyAsync(b => b.Client!.Email == "forger.two@example.org"));
     }
 
     private async Task<int> CountAsync()

@@ -14,7 +14,7 @@ namespace PhotoStudio.Features.Admin;
 /// </summary>
 [Authorize(Policy = Permissions.EmployeesView)]
 [Route("admin/employees")]
-public class EmployeesController(EmployeeDirectory directory, PasswordReset reset, IStringLocalizer<SharedResource> T) : Controller
+public class EmployeesController(EmployeeDirectory directory, PasswordReset reset, PublicLinks links, IStringLocalizer<SharedResource> T) : Controller
 {
     private const string SetupLinkKey = "setup-link";
 
@@ -194,7 +194,7 @@ public class EmployeesController(EmployeeDirectory directory, PasswordReset rese
     }
 
     private string SetupLink(int id, string token, Data.StudioUser? user) =>
-        $"{Request.Scheme}://{Request.Host}/account/setup?user={Uri.EscapeDataString(user?.Id ?? id.ToString())}&token={Uri.EscapeDataString(token)}";
+        links.Absolute(Request, $"/account/setup?user={Uri.EscapeDataString(user?.Id ?? id.ToString())}&token={Uri.EscapeDataString(token)}");
 
     private static EmployeeForm Cleaned(EmployeeForm form) =>
         form with { Roles = form.Roles.Where(r => !string.IsNullOrWhiteSpace(r)).Distinct().ToArray() };

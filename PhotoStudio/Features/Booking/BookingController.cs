@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
 using PhotoStudio.Features.Shared;
@@ -31,11 +32,37 @@ public record ReviewStep(WizardStep Step, ServiceOption Service, string Room, st
 [Route("book")]
 public class BookingController(BookingService booking, BookingDrafts drafts, FunnelCounter funnel, TimeProvider clock, IStringLocalizer<SharedResource> T) : Controller
 {
+    private const string ExpiredKey = "booking-draft-expired";
+
+    /// <summary>
+    /// A draft older than <see cref="BookingDrafts.Lifetime"/> is used for nothing, whatever the step: the client starts
+    /// again at step 1 with a message. A new draft keeps the service (when it is still offered) and the details typed in
+    /// step 4; the room, photographer and time are chosen again, since the offer they were picked from is a day old.
+    /// </summary>
+    public override async Task OnActionExecutionAsync(ActionExecutingContext context, ActionExecutionDelegate next)
+    {
+        var draft = drafts.Read(Request);
+        if (!drafts.IsExpired(draft))
+        {
+            await next();
+            return;
+        }
+        var service = await booking.ServiceAsync(draft.ServiceId, HttpContext.RequestAborted);
+        drafts.Write(Response, BookingDraft.Start(clock.GetUtcNow()) with { ServiceId = service?.Id, Details = draft.Details });
+        TempData[ExpiredKey] = true;
+        // Step 1 itself is shown at once: a browser that kept sending the old cookie must not be sent round in a loop.
+        if (context.ActionDescriptor.RouteValues["action"] == nameof(Index)) await next();
+        else context.Result = this.GoTo("/book");
+    }
+
     [HttpGet("")]
     public async Task<IActionResult> Index(CancellationToken ct)
     {
         await CountViewAsync(FunnelStep.Service, ct);
-        return Step("Service", new ServiceStep(new(1), await booking.ServicesAsync(ct), drafts.Read(Request).ServiceId));
+        var message = TempData[ExpiredKey] is true
+            ? T["Your unfinished booking expired after 24 hours. Please choose again; anything you typed is kept."].Value
+            : null;
+        return Step("Service", new ServiceStep(new(1, message), await booking.ServicesAsync(ct), drafts.Read(Request).ServiceId));
     }
 
     [HttpPost(""), EnableRateLimiting(RateLimits.PublicPost)]
@@ -44,7 +71,9 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
         if (await booking.ServiceAsync(serviceId, ct) is null)
             return Step("Service", new ServiceStep(new(1, T["Choose a session to continue."]), await booking.ServicesAsync(ct), null));
         var draft = drafts.Read(Request);
-        drafts.Write(Response, draft.ServiceId == serviceId ? draft : new BookingDraft { ServiceId = serviceId, Details = draft.Details });
+        drafts.Write(Response, draft.ServiceId == serviceId && draft.Id != Guid.Empty
+            ? draft
+            : BookingDraft.Start(clock.GetUtcNow()) with { ServiceId = serviceId, Details = draft.Details });
         return this.GoTo("/book/with");
     }
 
@@ -67,6 +96,10 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
         // Only what was offered: a forged id gets the page again with a message, never a booking later.
         if ((roomId is not null && rooms.All(r => r.Id != roomId)) || (photographerId is not null && photographers.All(p => p.Id != photographerId)))
             return Step("With", new WithStep(new(2, T["That choice is not available for this session. Please choose again."]), service, rooms, photographers, null, null));
+        // People already given in step 4 (the client came back to change the room): a room too small offers no time at all.
+        if (roomId is not null && draft.Details is { } details && await booking.CapacityAsync(service.Id, roomId, ct) is { } capacity && details.Guests > capacity)
+            return Step("With", new WithStep(new(2, T["This room holds {0} people, fewer than the {1} in your details. Please choose another room.", capacity, details.Guests]),
+                service, rooms, photographers, null, photographerId));
         drafts.Write(Response, draft with { RoomId = roomId, PhotographerId = service.NeedsPhotographer ? photographerId : null, StartUtc = null });
         return this.GoTo("/book/when");
     }
@@ -90,7 +123,7 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
             return await WhenPage(null, null, T["That time is not available. Please choose another one."], ct);
 
         var inputs = await booking.InputsAsync(draft.ServiceId.Value, DateOnly.FromDateTime(startUtc.AddDays(-1)), DateOnly.FromDateTime(startUtc.AddDays(1)), ct);
-        if (inputs?.SlotAt(startUtc, clock.GetUtcNow(), draft.RoomId, draft.PhotographerId) is null)
+        if (inputs?.ForGuests(draft.Details?.Guests ?? 1).SlotAt(startUtc, clock.GetUtcNow(), draft.RoomId, draft.PhotographerId) is null)
             return await WhenPage(null, null, T["That time is not available. Please choose another one."], ct);
         drafts.Write(Response, draft with { StartUtc = startUtc });
         return this.GoTo("/book/details");
@@ -111,6 +144,8 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
     {
         var draft = drafts.Read(Request);
         if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.GoTo("/book");
+        if (ModelState.IsValid && await booking.CapacityAsync(service.Id, draft.RoomId, ct) is { } capacity && details.Guests > capacity)
+            ModelState.AddModelError(nameof(ClientDetails.Guests), GuestsMessage(draft.RoomId, capacity));
         if (!ModelState.IsValid)
             return Step("Details", new DetailsStep(new(4), service, details));
         drafts.Write(Response, draft with { Details = details });
@@ -145,36 +180,38 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
             case ConfirmResult.Confirmed done:
                 drafts.Clear(Response);
                 await funnel.CountAsync(FunnelStep.Confirmed, ct);
-                // The manage link is shown once, on the next page; it never appears in a URL we log.
-                TempData["manage-token"] = done.ManageToken;
+                // The manage link is shown once, on this booking's page; it never appears in a URL we log.
+                BookingDoneController.RememberManageLink(TempData, done.Code, done.ManageToken);
                 return this.GoTo($"/book/done/{done.Code}");
-            case ConfirmResult.SlotTaken:
+            case ConfirmResult.AlreadyConfirmed done:
+                // The same draft again (a replay, a second click): its booking's page, and nothing new.
+                drafts.Clear(Response);
+                return this.GoTo($"/book/done/{done.Code}");
+            case ConfirmResult.TooManyGuests full when await booking.ServiceAsync(draft.ServiceId, ct) is { } service:
+                ModelState.AddModelError(nameof(ClientDetails.Guests), GuestsMessage(draft.RoomId, full.Capacity));
+                Response.StatusCode = StatusCodes.Status409Conflict;
+                return Step("Details", new DetailsStep(new(4, T["The number of people no longer fits the room. Please check your details."]),
+                    service, draft.Details!));
+            case ConfirmResult.SlotTaken taken:
                 drafts.Write(Response, draft with { StartUtc = null });
                 Response.StatusCode = StatusCodes.Status409Conflict;
-                return await WhenPage(null, null, T["Sorry, this time was just taken. Please choose another one; your details are kept."], ct, conflict: true);
+                return await WhenPage(null, null, taken.Guests is { } guests
+                    ? T["Sorry, no room for {0} people is free at this time any more. Please choose another one; your details are kept.", guests]
+                    : T["Sorry, this time was just taken. Please choose another one; your details are kept."], ct, conflict: true);
             default:
                 return this.GoTo("/book");
         }
     }
 
-    [HttpGet("done/{code}")]
-    public async Task<IActionResult> Done(string code, CancellationToken ct)
-    {
-        var summary = await booking.SummaryAsync(code, ct);
-        if (summary is null) return NotFound();
-        var token = TempData.Peek("manage-token") as string;
-        return View("Done", summary with { ManageUrl = token is null ? null : $"/my/{token}" });
-    }
-
-    [HttpGet("done/{code}/calendar.ics")]
-    public async Task<IActionResult> DoneCalendar(string code, CancellationToken ct) =>
-        await booking.CalendarFileAsync(code, ct) is { } ics ? File(ics, "text/calendar; charset=utf-8", $"{code}.ics") : NotFound();
+    private string GuestsMessage(int? roomId, int capacity) => roomId is null
+        ? T["Our largest room for this session holds {0} people.", capacity]
+        : T["The room you chose holds {0} people. Choose fewer people, or go back and choose another room.", capacity];
 
     private async Task<IActionResult> WhenPage(string? month, string? day, string? message, CancellationToken ct, bool conflict = false)
     {
         var draft = drafts.Read(Request);
         if (draft.ServiceId is null) return this.GoTo("/book");
-        var model = await booking.WhenAsync(draft.ServiceId.Value, draft.RoomId, draft.PhotographerId, month, day, null, ct);
+        var model = await booking.WhenAsync(draft.ServiceId.Value, draft.RoomId, draft.PhotographerId, month, day, null, ct, draft.Details?.Guests);
         if (model is null) return this.GoTo("/book");
         model = model with { Step = new WizardStep(3, message) };
         if (Request.WantsFragment() && !conflict)

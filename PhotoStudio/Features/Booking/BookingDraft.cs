@@ -1,5 +1,11 @@
+using System.Buffers.Text;
 using System.ComponentModel.DataAnnotations;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 
 namespace PhotoStudio.Features.Booking;
@@ -10,6 +16,13 @@ namespace PhotoStudio.Features.Booking;
 /// </summary>
 public record BookingDraft
 {
+    /// <summary>
+    /// The draft's one-time id, made when the draft starts. The booking it becomes keeps it (unique in the database),
+    /// so confirming the same draft again, replayed or double-clicked, finds that booking instead of making another.
+    /// </summary>
+    public Guid Id { get; init; }
+    /// <summary>When the draft started (UTC); it expires <see cref="BookingDrafts.Lifetime"/> later.</summary>
+    public DateTime IssuedAt { get; init; }
     public int? ServiceId { get; init; }
     /// <summary>Null means "any room".</summary>
     public int? RoomId { get; init; }
@@ -17,6 +30,9 @@ public record BookingDraft
     public int? PhotographerId { get; init; }
     public DateTime? StartUtc { get; init; }
     public ClientDetails? Details { get; init; }
+
+    /// <summary>A new draft with a fresh one-time id.</summary>
+    public static BookingDraft Start(DateTimeOffset now) => new() { Id = Guid.NewGuid(), IssuedAt = now.UtcDateTime };
 }
 
 public record ClientDetails
@@ -53,34 +69,74 @@ public record ClientDetails
     public bool MarketingOptIn { get; init; }
 }
 
-/// <summary>Reads and writes the draft cookie, encrypted and signed with the app's data-protection keys.</summary>
-public sealed class BookingDrafts(IDataProtectionProvider protection)
+/// <summary>
+/// Reads and writes the draft cookie: compact UTF-8 JSON, Brotli-compressed, then encrypted and signed with the app's
+/// data-protection keys. Every input the wizard accepts must fit (2,000 characters of notes in any script), so a
+/// value too long for one cookie is split over several that each stay under browsers' 4 KB limit.
+/// </summary>
+public sealed class BookingDrafts(IDataProtectionProvider protection, TimeProvider clock)
 {
+    /// <summary>How long a draft lives after it started, whatever its cookie says.</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
+
     private const string Cookie = "ps.booking";
-    private readonly IDataProtector protector = protection.CreateProtector("PhotoStudio.BookingDraft.v1");
+    /// <summary>Larger than any draft the validation allows (about 8 KB of UTF-8); anything bigger is not ours.</summary>
+    private const int MaxPayloadBytes = 64 * 1024;
+
+    // v2: compressed JSON with the one-time id; a v1 cookie no longer unprotects, and its holder starts again.
+    private readonly IDataProtector protector = protection.CreateProtector("PhotoStudio.BookingDraft.v2");
+
+    // Name, value and attributes of each Set-Cookie header under 4,000 characters; a lost chunk reads as no draft.
+    private static readonly ChunkingCookieManager Chunks = new() { ChunkSize = 4000, ThrowForPartialCookies = false };
+
+    // Text as UTF-8, not \uXXXX escapes: Cyrillic stays 2 bytes a letter (the cookie is never HTML).
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
 
     public BookingDraft Read(HttpRequest request)
     {
-        if (request.Cookies[Cookie] is not { Length: > 0 } value) return new BookingDraft();
+        if (Chunks.GetRequestCookie(request.HttpContext, Cookie) is not { Length: > 0 } value) return new BookingDraft();
         try
         {
-            return JsonSerializer.Deserialize<BookingDraft>(protector.Unprotect(value)) ?? new BookingDraft();
+            var sealedBytes = Base64Url.DecodeFromChars(value);
+            using var compressed = new MemoryStream(protector.Unprotect(sealedBytes));
+            using var brotli = new BrotliStream(compressed, CompressionMode.Decompress);
+            var json = new byte[MaxPayloadBytes];
+            var length = brotli.ReadAtLeast(json, json.Length, throwOnEndOfStream: false);
+            if (length == json.Length) return new BookingDraft();
+            return JsonSerializer.Deserialize<BookingDraft>(json.AsSpan(0, length), Json) ?? new BookingDraft();
         }
-        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or JsonException or FormatException)
+        catch (Exception e) when (e is CryptographicException or JsonException or FormatException or InvalidDataException)
         {
-            return new BookingDraft(); // tampered, expired keys or an old format: start again
+            return new BookingDraft(); // tampered, a missing chunk, expired keys or an old format: start again
         }
     }
 
-    public void Write(HttpResponse response, BookingDraft draft) =>
-        response.Cookies.Append(Cookie, protector.Protect(JsonSerializer.Serialize(draft)), new CookieOptions
-        {
-            HttpOnly = true,
-            SameSite = SameSiteMode.Lax,
-            Secure = response.HttpContext.Request.IsHttps,
-            MaxAge = TimeSpan.FromHours(2),
-            IsEssential = true,
-        });
+    /// <summary>True for a draft that started more than <see cref="Lifetime"/> ago.</summary>
+    public bool IsExpired(BookingDraft draft) =>
+        draft.Id != Guid.Empty && clock.GetUtcNow().UtcDateTime - draft.IssuedAt >= Lifetime;
 
-    public void Clear(HttpResponse response) => response.Cookies.Delete(Cookie);
+    public void Write(HttpResponse response, BookingDraft draft)
+    {
+        using var compressed = new MemoryStream();
+        using (var brotli = new BrotliStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
+            JsonSerializer.Serialize(brotli, draft, Json);
+        Chunks.AppendResponseCookie(response.HttpContext, Cookie, Base64Url.EncodeToString(protector.Protect(compressed.ToArray())),
+            Options(response, Lifetime));
+    }
+
+    public void Clear(HttpResponse response) => Chunks.DeleteCookie(response.HttpContext, Cookie, Options(response, null));
+
+    private static CookieOptions Options(HttpResponse response, TimeSpan? maxAge) => new()
+    {
+        HttpOnly = true,
+        SameSite = SameSiteMode.Lax,
+        Secure = response.HttpContext.Request.IsHttps,
+        Path = "/",
+        MaxAge = maxAge,
+        IsEssential = true,
+    };
 }

@@ -12,9 +12,22 @@ public record ServiceOption(int Id, string Name, string Description, int Duratio
 public record NamedOption(int Id, string Name);
 
 /// <summary>Everything the engine needs for one service and a range of days, loaded in a handful of queries.</summary>
+/// <param name="Capacities">How many people each of <paramref name="Rooms"/> holds.</param>
 public record SlotInputs(StudioSettings Studio, StudioRules Rules, ServiceOption Service, ServiceRequirements Requirements,
-    IReadOnlyList<RoomAvailability> Rooms, IReadOnlyList<PhotographerAvailability> Photographers, IReadOnlyList<BusyRange> Busy)
+    IReadOnlyList<RoomAvailability> Rooms, IReadOnlyList<PhotographerAvailability> Photographers, IReadOnlyList<BusyRange> Busy,
+    IReadOnlyDictionary<int, int> Capacities)
 {
+    /// <summary>The same inputs with only the rooms that hold this many people, so "any room" never picks a smaller one.</summary>
+    public SlotInputs ForGuests(int guests)
+    {
+        var rooms = Rooms.Where(r => Capacities[r.Id] >= guests).ToList();
+        return this with { Rooms = rooms, Requirements = Requirements with { RoomIds = [.. rooms.Select(r => r.Id)] } };
+    }
+
+    /// <summary>How many people the chosen room holds, or for "any room" the largest; null when there is no such room.</summary>
+    public int? Capacity(int? roomId) =>
+        roomId is { } id ? (Capacities.TryGetValue(id, out var c) ? c : null) : Capacities.Count > 0 ? Capacities.Values.Max() : null;
+
     public SlotCalendar Slots(DateOnly firstDay, DateOnly lastDay, DateTimeOffset now, int? roomId, int? photographerId) =>
         Availability.FindSlots(Rules, Requirements, Rooms, Photographers, Busy, firstDay, lastDay, now, roomId, photographerId);
 
@@ -30,8 +43,13 @@ public record BookingSummary(string Code, string StudioName, string Service, str
 public abstract record ConfirmResult
 {
     public sealed record Confirmed(string Code, string ManageToken) : ConfirmResult;
+    /// <summary>This draft was confirmed before (a replay, a double click, a race with itself): that booking, nothing new.</summary>
+    public sealed record AlreadyConfirmed(string Code) : ConfirmResult;
     /// <summary>Someone else took the time between the offer and the confirmation (or it is no longer offered).</summary>
-    public sealed record SlotTaken : ConfirmResult;
+    /// <param name="Guests">Set when the time is still offered, but no room free then holds this many people.</param>
+    public sealed record SlotTaken(int? Guests = null) : ConfirmResult;
+    /// <summary>The chosen room (for "any room", the largest allowed) holds fewer people than the draft brings.</summary>
+    public sealed record TooManyGuests(int Capacity) : ConfirmResult;
     public sealed record Refused(string Reason) : ConfirmResult;
 }
 
@@ -61,6 +79,11 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
         return (rooms, photographers);
     }
 
+    /// <summary>How many people the chosen room holds (for "any room", the largest active room the service may use); null when none.</summary>
+    public async Task<int?> CapacityAsync(int serviceId, int? roomId, CancellationToken ct) =>
+        await db.ServiceRooms.AsNoTracking().Where(x => x.ServiceId == serviceId && x.Room!.IsActive && (roomId == null || x.RoomId == roomId))
+            .MaxAsync(x => (int?)x.Room!.Capacity, ct);
+
     /// <param name="excludeBookingId">A booking being rescheduled: its own time does not count as busy.</param>
     public async Task<SlotInputs?> InputsAsync(int serviceId, DateOnly firstDay, DateOnly lastDay, CancellationToken ct, int? excludeBookingId = null)
     {
@@ -73,8 +96,9 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
         var closures = await db.Closures.AsNoTracking().Select(c => new ClosedDays(c.FirstDay, c.LastDay)).ToListAsync(ct);
         var rules = new StudioRules(zone, studio.SlotStepMinutes, TimeSpan.FromMinutes(studio.MinimumNoticeMinutes), studio.HorizonDays, hours, closures);
 
-        var rooms = await db.ServiceRooms.AsNoTracking().Where(x => x.ServiceId == serviceId && x.Room!.IsActive)
-            .Select(x => new RoomAvailability(x.RoomId, x.Room!.BufferBeforeMinutes, x.Room.BufferAfterMinutes)).ToListAsync(ct);
+        var roomRows = await db.ServiceRooms.AsNoTracking().Where(x => x.ServiceId == serviceId && x.Room!.IsActive)
+            .Select(x => new { x.RoomId, x.Room!.BufferBeforeMinutes, x.Room.BufferAfterMinutes, x.Room.Capacity }).ToListAsync(ct);
+        var rooms = roomRows.Select(r => new RoomAvailability(r.RoomId, r.BufferBeforeMinutes, r.BufferAfterMinutes)).ToList();
         var window = Availability.BusyWindow(rules, rooms, firstDay, lastDay);
 
         var staffIds = service.NeedsPhotographer
@@ -98,7 +122,7 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
             .ToListAsync(ct);
 
         var requirements = new ServiceRequirements(service.DurationMinutes, service.NeedsPhotographer, roomIds, staffIds);
-        return new SlotInputs(studio, rules, service, requirements, rooms, photographers, busy);
+        return new SlotInputs(studio, rules, service, requirements, rooms, photographers, busy, roomRows.ToDictionary(r => r.RoomId, r => r.Capacity));
     }
 
     public SlotCalendar Slots(SlotInputs inputs, DateOnly firstDay, DateOnly lastDay, int? roomId, int? photographerId) =>
@@ -119,8 +143,9 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
     }
 
     /// <summary>Step 3's model: the month grid marking days with free times, and the chosen day's times.</summary>
+    /// <param name="guests">Only rooms that hold this many people count (the wizard knows it once step 4 was filled in).</param>
     public async Task<WhenStep?> WhenAsync(int serviceId, int? roomId, int? photographerId, string? month, string? day,
-        int? excludeBookingId, CancellationToken ct)
+        int? excludeBookingId, CancellationToken ct, int? guests = null)
     {
         var studio = await StudioAsync(ct);
         if (studio is null) return null;
@@ -139,6 +164,7 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
 
         var monthEnd = shown.AddMonths(1).AddDays(-1);
         var inputs = await InputsAsync(serviceId, shown, monthEnd, ct, excludeBookingId);
+        if (guests is { } people) inputs = inputs?.ForGuests(people);
         if (inputs is null) return null;
         var calendar = Slots(inputs, shown, monthEnd, roomId, photographerId);
 
@@ -219,12 +245,14 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
     /// <summary>
     /// Creates the booking in one transaction: the client found or created by email, the booking with its price
     /// snapshot, code and hashed manage token, its first status, the audit entry and a board event. The time is
-    /// checked again against fresh data; the exclusion constraints settle any race that is left.
+    /// checked again against fresh data; the exclusion constraints settle any race that is left. A draft becomes at
+    /// most one booking: confirmed again, it answers with the booking it already is.
     /// </summary>
     public async Task<ConfirmResult> ConfirmAsync(BookingDraft draft, CancellationToken ct)
     {
-        if (draft is not { ServiceId: { } serviceId, StartUtc: { } start, Details: { } details })
+        if (draft is not { ServiceId: { } serviceId, StartUtc: { } start, Details: { } details } || draft.Id == Guid.Empty)
             return new ConfirmResult.Refused("incomplete");
+        if (await ConfirmedBeforeAsync(draft.Id, ct) is { } before) return before;
         start = DateTime.SpecifyKind(start, DateTimeKind.Utc);
 
         var studio = await StudioAsync(ct);
@@ -233,9 +261,14 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
         var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(start, zone));
         var inputs = await InputsAsync(serviceId, day, day, ct);
         if (inputs is null) return new ConfirmResult.Refused("service");
+        // Step 4 checked the guests against the room, but a room may have shrunk since, or the draft be forged.
+        if (inputs.Capacity(draft.RoomId) is { } capacity && details.Guests > capacity)
+            return new ConfirmResult.TooManyGuests(capacity);
 
-        var slot = inputs.SlotAt(start, clock.GetUtcNow(), draft.RoomId, draft.PhotographerId);
-        if (slot is null) return new ConfirmResult.SlotTaken();
+        var slot = inputs.ForGuests(details.Guests).SlotAt(start, clock.GetUtcNow(), draft.RoomId, draft.PhotographerId);
+        if (slot is null)
+            return await ConfirmedBeforeAsync(draft.Id, ct) // this draft itself took the time a moment ago
+                ?? new ConfirmResult.SlotTaken(inputs.SlotAt(start, clock.GetUtcNow(), draft.RoomId, draft.PhotographerId) is null ? null : details.Guests);
 
         var room = await db.Rooms.SingleAsync(r => r.Id == slot.RoomId, ct);
         var now = clock.GetUtcNow().UtcDateTime;
@@ -245,6 +278,14 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         try
         {
+            // The draft first, then room and photographer (LockAsync): every writer takes them in this order. Two
+            // confirmations of one draft queue here, and the later one sees the booking the first committed.
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(3, {BitConverter.ToInt32(draft.Id.ToByteArray())})", ct);
+            if (await ConfirmedBeforeAsync(draft.Id, ct) is { } meanwhile)
+            {
+                await tx.RollbackAsync(ct);
+                return meanwhile;
+            }
             await LockAsync(slot.RoomId, slot.PhotographerId, ct);
             // Find or create without a race: the unique key on email decides, and an existing client's data is
             // never shown to, nor overwritten by, a public visitor.
@@ -284,6 +325,7 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
                 ClientNotes = details.Notes?.Trim() ?? "",
                 Source = "web",
                 ManageTokenHash = ManageToken.Hash(token),
+                DraftId = draft.Id,
                 CreatedAt = now,
                 UpdatedAt = now,
                 History = [new BookingStatusChange { From = null, To = status, By = "client", At = now }],
@@ -305,5 +347,20 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
             db.ChangeTracker.Clear();
             return new ConfirmResult.SlotTaken();
         }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: DraftIdIndex })
+        {
+            // The lock above makes this unreachable between instances of this code; the unique key stays the last word.
+            await tx.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+            return await ConfirmedBeforeAsync(draft.Id, ct) ?? new ConfirmResult.SlotTaken();
+        }
     }
+
+    /// <summary>The unique index that lets a draft become one booking at most.</summary>
+    public const string DraftIdIndex = "ix_bookings_draft_id";
+
+    private async Task<ConfirmResult?> ConfirmedBeforeAsync(Guid draftId, CancellationToken ct) =>
+        await db.Bookings.AsNoTracking().Where(b => b.DraftId == draftId).Select(b => b.Code).FirstOrDefaultAsync(ct) is { } code
+            ? new ConfirmResult.AlreadyConfirmed(code)
+            : null;
 }
