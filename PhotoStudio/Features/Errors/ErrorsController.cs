@@ -14,6 +14,7 @@ public record ErrorPage(int Status, string TraceId)
         404 => (T["Page not found"], T["The page you asked for does not exist or has moved."]),
         403 => (T["Not allowed"], T["Your account does not have permission to open this page. Ask an administrator if you need it."]),
         400 => (T["Bad request"], T["The request could not be understood. Reload the page and try again."]),
+        413 => (T["Request too large"], T["What you sent is larger than this page accepts. Shorten it and try again."]),
         429 => (T["Too many requests"], T["Please wait a moment and try again."]),
         >= 500 => (T["Something went wrong"], T["An unexpected error happened on our side. Please try again; if it keeps happening, tell the studio the trace id below."]),
         _ => (T["Something went wrong"], T["The request could not be completed."]),
