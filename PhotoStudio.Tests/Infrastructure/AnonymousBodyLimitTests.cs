@@ -7,7 +7,7 @@ using PhotoStudio.Tests.Support;
 namespace PhotoStudio.Tests.Infrastructure;
 
 /// <summary>Visitors who are not signed in post at most 64 KB; staff keep the server's limits.</summary>
-public class AnonymousBodyLimitTests(StudioApp app) : IClassFixture<StudioApp>
+public class AnonymousBodyLimitTests(StudioApp app, LiveStudioApp live) : IClassFixture<StudioApp>, IClassFixture<LiveStudioApp>
 {
     private static readonly string HundredKilobytes = new('x', 100 * 1024);
 
@@ -37,6 +37,22 @@ public class AnonymousBodyLimitTests(StudioApp app) : IClassFixture<StudioApp>
         var response = await client.PostAsync("/book", content);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Over_a_real_socket_a_chunked_anonymous_post_is_cut_off_at_64_KB()
+    {
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true }) { BaseAddress = new Uri(live.BaseUrl) };
+        var page = await client.GetDocumentAsync("/book");
+        var token = page.QuerySelector<IHtmlInputElement>("form[action='/book'] input[name=__RequestVerificationToken]")!.Value;
+        var content = new UnknownLengthContent(System.Text.Encoding.ASCII.GetBytes(
+            $"__RequestVerificationToken={Uri.EscapeDataString(token)}&serviceId=1&padding={HundredKilobytes}"));
+        content.Headers.ContentType = new("application/x-www-form-urlencoded");
+
+        var response = await client.PostAsync("/book", content);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("Request too large", (await response.ReadDocumentAsync()).QuerySelector("h1")!.TextContent);
     }
 
     [Fact]

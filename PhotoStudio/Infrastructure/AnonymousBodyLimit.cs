@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.Features;
-
 namespace PhotoStudio.Infrastructure;
 
 /// <summary>
@@ -25,9 +23,8 @@ public static class AnonymousBodyLimit
             Refuse(context);
             return;
         }
-        // Kestrel enforces the limit itself; under any other server, or with a chunked body, the stream counts.
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
-            feature.MaxRequestBodySize = MaxBytes;
+        // A chunked body announces no length: the stream counts. (Kestrel's own limit is left alone: it would throw
+        // inside the form reader before this stream knew, leaving the reader to answer 400.)
         var limited = new LimitedStream(context.Request.Body);
         context.Request.Body = limited;
         try
