@@ -28,9 +28,11 @@ public class ErrorsController(ILogger<ErrorsController> log) : Controller
 {
     [Route("error/{status:int}")]
     [IgnoreAntiforgeryToken]
-    public IActionResult Show(int status)
+    public IActionResult Show()
     {
-        if (status is < 400 or > 599) status = 404;
+        // Read from the route, never by model binding: that would read the failed request's body again (a form the
+        // server refused to parse), fail, and turn a 400 into a "page not found".
+        if (!int.TryParse(RouteData.Values["status"]?.ToString(), out var status) || status is < 400 or > 599) status = 404;
         var traceId = Activity.Current?.TraceId.ToString() ?? HttpContext.TraceIdentifier;
         if (status >= 500 && HttpContext.Features.Get<IExceptionHandlerPathFeature>() is { } failure)
             log.LogError(failure.Error, "Unhandled exception on {Path} (trace {TraceId})", failure.Path, traceId);
