@@ -146,7 +146,11 @@ builder.Services.Configure<RequestLocalizationOptions>(o =>
     o.RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
 });
 builder.Services
-    .AddControllersWithViews(o => o.Filters.Add(new AutoValidateAntiforgeryTokenAttribute()))
+    .AddControllersWithViews(o =>
+    {
+        o.Filters.Add(new AutoValidateAntiforgeryTokenAttribute());
+        SafeBinders.Register(o);
+    })
     .AddViewLocalization()
     .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, f) => f.Create(typeof(SharedResource)))
     .AddRazorOptions(FeatureFolders.Configure);
@@ -167,13 +171,14 @@ app.UseRequestLocalization();
 app.UseRouting();
 app.UseStudioRateLimits();
 app.UseAuthentication();
+app.UseAnonymousBodyLimit();
 app.UseMiddleware<AccountObligations>();
 app.UseAuthorization();
 
 app.MapControllers();
 app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
 app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
-app.MapPrometheusMetrics("/metrics");
+app.MapPrometheusMetrics("/metrics").AllowOnlyConfiguredNetworks(app.Configuration);
 // Unknown addresses are a 404 for everyone; without this the fallback policy would send visitors to sign in.
 app.MapFallback("{*path}", () => Results.NotFound()).AllowAnonymous();
 

@@ -15,12 +15,9 @@ public static class TrustedProxies
 
     public static IServiceCollection AddTrustedProxies(this IServiceCollection services, IConfiguration configuration)
     {
-        // A list (TrustedProxies__0, __1, …) or one comma-separated value (TrustedProxies=10.0.0.5,10.1.0.0/16).
-        var section = configuration.GetSection(Section);
-        var entries = section.Get<string[]>() ?? section.Value?.Split(',') ?? [];
         var proxies = new List<IPAddress>();
         var networks = new List<System.Net.IPNetwork>();
-        foreach (var entry in entries.Where(e => !string.IsNullOrWhiteSpace(e)).Select(e => e.Trim()))
+        foreach (var entry in Entries(configuration, Section))
         {
             if (entry.Contains('/') && System.Net.IPNetwork.TryParse(entry, out var network)) networks.Add(network);
             else if (!entry.Contains('/') && IPAddress.TryParse(entry, out var address)) proxies.Add(address);
@@ -40,6 +37,14 @@ public static class TrustedProxies
             o.ForwardLimit = 1;
         });
         return services;
+    }
+
+    /// <summary>A list (<c>Key__0</c>, <c>Key__1</c>, …) or one comma-separated value (<c>Key=10.0.0.5,10.1.0.0/16</c>), trimmed.</summary>
+    public static IEnumerable<string> Entries(IConfiguration configuration, string key)
+    {
+        var section = configuration.GetSection(key);
+        var entries = section.Get<string[]>() ?? section.Value?.Split(',') ?? [];
+        return entries.Where(e => !string.IsNullOrWhiteSpace(e)).Select(e => e.Trim());
     }
 
     /// <summary>Put first in the pipeline, so logging, rate limits and the audit trail all see the real client address.</summary>

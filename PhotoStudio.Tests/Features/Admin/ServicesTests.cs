@@ -91,6 +91,27 @@ public class ServicesTests(StudioApp app) : IClassFixture<StudioApp>
         Assert.Equal(count, await after.Services.CountAsync());
     }
 
+    [Theory]
+    [InlineData("/admin/services/new")]
+    [InlineData("/admin/services/{id}")]
+    public async Task A_checkbox_sent_a_value_that_is_no_boolean_is_refused_with_the_form_shown_again(string url)
+    {
+        var (rooms, employees) = await ChoicesAsync();
+        var client = await app.SignedInClientAsync("admin@demo.studio");
+        await using var db = app.NewDb();
+        var id = await db.Services.Where(s => s.Name == "Portrait session").Select(s => s.Id).SingleAsync();
+        var values = Valid("Service with a forged checkbox");
+        values["Form.NeedsPhotographer"] = "NaN";
+
+        var response = await PostAsync(client, await FormAsync(client, url.Replace("{id}", id.ToString())), values, rooms, employees);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var page = await response.ReadDocumentAsync();
+        Assert.Equal("Service with a forged checkbox", page.QuerySelector<IHtmlInputElement>("input[name='Form.Name']")!.Value);
+        Assert.NotNull(page.QuerySelector<IHtmlInputElement>("input[type=checkbox][name='Form.NeedsPhotographer']"));
+        Assert.NotEmpty(page.Single("#Form_NeedsPhotographer-error").TextContent.Trim());
+    }
+
     [Fact]
     public async Task A_service_needs_an_active_room()
     {

@@ -87,6 +87,18 @@ public class SettingsTests(StudioApp app) : IClassFixture<StudioApp>
     }
 
     [Fact]
+    public async Task A_missing_time_zone_is_a_field_error_not_a_crash()
+    {
+        var (client, form) = await SettingsFormAsync();
+
+        var response = await client.SubmitAsync(form, new Dictionary<string, string> { ["TimeZone"] = "" });
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var page = await response.ReadDocumentAsync();
+        Assert.Contains("Choose a time zone.", page.Single("#TimeZone-error").TextContent);
+    }
+
+    [Fact]
     public async Task Under_htmx_an_invalid_form_answers_422_with_the_form_fragment()
     {
         var (client, form) = await SettingsFormAsync();

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using PhotoStudio.Data;
@@ -73,7 +72,7 @@ public class AuditViewer(StudioDb db)
 
     /// <summary>The UTC instant of a local date's midnight (plus some days), or null for anything that is not a date.</summary>
     private static DateTime? LocalMidnight(string? date, TimeZoneInfo zone, int plusDays) =>
-        DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) && day.Year is > 1 and < 9999
+        SaneDates.TryParseDay(date, out var day)
             ? TimeZoneInfo.ConvertTimeToUtc(StartOfDay(day.AddDays(plusDays), zone), zone)
             : null;
 

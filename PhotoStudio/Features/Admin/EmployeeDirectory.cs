@@ -367,7 +367,7 @@ public class EmployeeDirectory(StudioDb db, UserManager<StudioUser> users, TimeP
     private static DateTime? LocalToUtc(string? local, TimeZoneInfo zone)
     {
         if (!DateTime.TryParseExact(local, ["yyyy-MM-ddTHH:mm", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-dd HH:mm"], CultureInfo.InvariantCulture,
-                DateTimeStyles.None, out var time) || time.Year is < 2000 or > 2100) return null;
+                DateTimeStyles.None, out var time) || !SaneDates.Contains(time)) return null;
         // A wall-clock time skipped by a DST change does not exist; the next valid minute is meant.
         while (zone.IsInvalidTime(time)) time = time.AddMinutes(30);
         return TimeZoneInfo.ConvertTimeToUtc(time, zone);

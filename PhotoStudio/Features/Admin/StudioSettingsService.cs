@@ -77,7 +77,7 @@ public class StudioSettingsService(StudioDb db, TimeProvider clock)
         foreach (var (field, text) in new[] { (nameof(form.Name), form.Name), (nameof(form.Address), form.Address), (nameof(form.Phone), form.Phone),
                      (nameof(form.Email), form.Email), (nameof(form.DepositPolicy), form.DepositPolicy) })
             if (HasNul(text)) errors.Add(new(field, NulMessage));
-        if (form.TimeZone != "" && !(TimeZoneInfo.TryFindSystemTimeZoneById(form.TimeZone, out var zone) && zone.HasIanaId))
+        if (!string.IsNullOrEmpty(form.TimeZone) && !(TimeZoneInfo.TryFindSystemTimeZoneById(form.TimeZone, out var zone) && zone.HasIanaId))
             errors.Add(new(nameof(form.TimeZone), "Choose a time zone from the list."));
         if (form.SlotStepMinutes is >= 5 and <= 240 && 1440 % form.SlotStepMinutes != 0)
             errors.Add(new(nameof(form.SlotStepMinutes), "The slot step must divide a day evenly (for example 5, 10, 15, 20, 30 or 60 minutes)."));

@@ -80,7 +80,7 @@ public class BoardController(BoardService board, IStringLocalizer<SharedResource
     public async Task<IActionResult> Reassign(int id, uint version, int room, int? photographer, string? date, string? time, CancellationToken ct)
     {
         BoardResult result;
-        if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+        if (!SaneDates.TryParseDay(date, out var day)
             || !TimeOnly.TryParseExact(time, ["HH:mm", "HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
             result = new BoardResult.Refused(BoardRefusal.NoSuchTime);
         else

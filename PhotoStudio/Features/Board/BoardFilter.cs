@@ -1,4 +1,5 @@
 using System.Globalization;
+using PhotoStudio.Infrastructure;
 
 namespace PhotoStudio.Features.Board;
 
@@ -20,11 +21,12 @@ public sealed record BoardFilter
     /// <summary>Show the Cancelled and No-show columns instead of the workflow.</summary>
     public bool Closed { get; init; }
 
-    /// <summary>Unknown ranges fall back to this week; reversed dates are swapped; the search is trimmed.</summary>
+    /// <summary>Unknown ranges fall back to this week; dates outside the sane window are dropped, reversed ones swapped; the search is trimmed.</summary>
     public BoardFilter Normalized()
     {
-        var range = Ranges.Contains(Range) ? Range : From is not null || To is not null ? Dates : Week;
-        var (from, to) = From > To ? (To, From) : (From, To);
+        var (from, to) = (Sane(From), Sane(To));
+        var range = Ranges.Contains(Range) ? Range : from is not null || to is not null ? Dates : Week;
+        (from, to) = from > to ? (to, from) : (from, to);
         // PostgreSQL text cannot hold NUL, so it never reaches a query.
         var search = Q?.Replace("\0", "").Trim();
         var q = string.IsNullOrEmpty(search) ? null : search[..Math.Min(search.Length, 100)];
@@ -34,6 +36,8 @@ public sealed record BoardFilter
             Room = Room > 0 ? Room : null, Photographer = Photographer > 0 ? Photographer : null,
         };
     }
+
+    private static DateOnly? Sane(DateOnly? day) => day is { } d && SaneDates.Contains(d) ? d : null;
 
     /// <summary>The local dates shown, as a UTC window; null ends are open.</summary>
     public (DateTime? FromUtc, DateTime? ToUtc) Window(TimeZoneInfo zone, DateOnly today)

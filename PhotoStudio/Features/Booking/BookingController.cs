@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
@@ -119,7 +118,7 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
     {
         var draft = drafts.Read(Request);
         if (draft.ServiceId is null) return this.GoTo("/book");
-        if (!DateTime.TryParse(start, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var startUtc))
+        if (!SaneDates.TryParseUtc(start, out var startUtc))
             return await WhenPage(null, null, T["That time is not available. Please choose another one."], ct);
 
         var inputs = await booking.InputsAsync(draft.ServiceId.Value, DateOnly.FromDateTime(startUtc.AddDays(-1)), DateOnly.FromDateTime(startUtc.AddDays(1)), ct);

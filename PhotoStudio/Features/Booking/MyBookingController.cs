@@ -62,8 +62,7 @@ public class MyBookingController(StudioDb db, BookingService booking, TimeProvid
     {
         if (await FindAsync(token, ct) is not { } entity) return NotFound();
         if (!(await PageAsync(token, entity, ct)).CanReschedule) return this.GoTo($"/my/{token}");
-        if (!DateTime.TryParse(start, System.Globalization.CultureInfo.InvariantCulture,
-                System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var startUtc))
+        if (!SaneDates.TryParseUtc(start, out var startUtc))
             return await ReschedulePageAsync(token, null, null, T["That time is not available. Please choose another one."], ct);
         switch (await booking.RescheduleAsync(entity, startUtc, ct))
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using PhotoStudio.Data;
+using PhotoStudio.Infrastructure;
 
 namespace PhotoStudio.Features.Calendar;
 
@@ -9,15 +10,11 @@ public enum CalendarBy { Room, Photographer }
 /// <summary>What the calendar shows; all of it lives in the URL, so links, refreshes and the live refresh agree.</summary>
 public record CalendarQuery(CalendarView View, CalendarBy By, DateOnly Date)
 {
-    // Outside these years a date is a typo, and near DateOnly's limits the week arithmetic would overflow.
-    private static readonly DateOnly Earliest = new(2000, 1, 1), Latest = new(2099, 12, 31);
-
     /// <summary>Reads the query string; anything unknown or malformed falls back to the defaults (day, by room, today).</summary>
     public static CalendarQuery Parse(string? view, string? by, string? date, DateOnly today) => new(
         string.Equals(view, "week", StringComparison.OrdinalIgnoreCase) ? CalendarView.Week : CalendarView.Day,
         string.Equals(by, "photographer", StringComparison.OrdinalIgnoreCase) ? CalendarBy.Photographer : CalendarBy.Room,
-        DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) && d >= Earliest && d <= Latest
-            ? d : today);
+        SaneDates.TryParseDay(date, out var d) ? d : today);
 
     /// <summary>The Monday of the week holding <see cref="Date"/>.</summary>
     public DateOnly Monday => Date.AddDays(-(((int)Date.DayOfWeek + 6) % 7));

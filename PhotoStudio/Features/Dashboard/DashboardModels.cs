@@ -1,5 +1,6 @@
 using System.Globalization;
 using PhotoStudio.Data;
+using PhotoStudio.Infrastructure;
 
 namespace PhotoStudio.Features.Dashboard;
 
@@ -38,8 +39,7 @@ public sealed record DashboardPeriod(string Range, DateOnly From, DateOnly To)
         }
     }
 
-    private static bool TryDay(string? text, out DateOnly day) =>
-        DateOnly.TryParseExact(text?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
+    private static bool TryDay(string? text, out DateOnly day) => SaneDates.TryParseDay(text, out day);
 }
 
 public sealed record StatusCount(BookingStatus Status, int Count);

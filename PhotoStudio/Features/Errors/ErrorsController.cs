@@ -14,6 +14,7 @@ public record ErrorPage(int Status, string TraceId)
         404 => (T["Page not found"], T["The page you asked for does not exist or has moved."]),
         403 => (T["Not allowed"], T["Your account does not have permission to open this page. Ask an administrator if you need it."]),
         400 => (T["Bad request"], T["The request could not be understood. Reload the page and try again."]),
+        413 => (T["Request too large"], T["What you sent is larger than this page accepts. Shorten it and try again."]),
         429 => (T["Too many requests"], T["Please wait a moment and try again."]),
         >= 500 => (T["Something went wrong"], T["An unexpected error happened on our side. Please try again; if it keeps happening, tell the studio the trace id below."]),
         _ => (T["Something went wrong"], T["The request could not be completed."]),
@@ -27,9 +28,11 @@ public class ErrorsController(ILogger<ErrorsController> log) : Controller
 {
     [Route("error/{status:int}")]
     [IgnoreAntiforgeryToken]
-    public IActionResult Show(int status)
+    public IActionResult Show()
     {
-        if (status is < 400 or > 599) status = 404;
+        // Read from the route, never by model binding: that would read the failed request's body again (a form the
+        // server refused to parse), fail, and turn a 400 into a "page not found".
+        if (!int.TryParse(RouteData.Values["status"]?.ToString(), out var status) || status is < 400 or > 599) status = 404;
         var traceId = Activity.Current?.TraceId.ToString() ?? HttpContext.TraceIdentifier;
         if (status >= 500 && HttpContext.Features.Get<IExceptionHandlerPathFeature>() is { } failure)
             log.LogError(failure.Error, "Unhandled exception on {Path} (trace {TraceId})", failure.Path, traceId);
