@@ -79,6 +79,7 @@ builder.Services.AddIdentity<StudioUser, StudioRole>(o =>
     })
     .AddEntityFrameworkStores<StudioDb>()
     .AddUserStore<StudioUserStore>()
+    .AddUserManager<StudioUserManager>()
     .AddSignInManager<StudioSignInManager>()
     .AddClaimsPrincipalFactory<StudioClaimsFactory>()
     .AddPasswordValidator<CommonPasswordValidator>()

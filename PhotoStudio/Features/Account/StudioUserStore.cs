@@ -6,7 +6,7 @@ using PhotoStudio.Data;
 
 namespace PhotoStudio.Features.Account;
 
-/// <summary>Identity's EF store, except that recovery codes are kept only as salted hashes.</summary>
+/// <summary>Identity's EF store, except that recovery codes are kept only as salted hashes and a refused save is not left pending.</summary>
 public sealed class StudioUserStore(StudioDb context, IdentityErrorDescriber? describer = null)
     : UserStore<StudioUser, StudioRole, StudioDb>(context, describer)
 {
@@ -22,6 +22,18 @@ public sealed class StudioUserStore(StudioDb context, IdentityErrorDescriber? de
         if (!codes.Contains(hash)) return false;
         await base.ReplaceCodesAsync(user, codes.Where(c => c != hash), ct);
         return true;
+    }
+
+    /// <summary>
+    /// A save Identity refuses (the row changed since this request read it: a failed attempt counted meanwhile) is
+    /// dropped from the context and the user read again. Otherwise it stays pending and the request's next save, its
+    /// audit entry, fails with it; and the request goes on with the fresh row, lockout included.
+    /// </summary>
+    public override async Task<IdentityResult> UpdateAsync(StudioUser user, CancellationToken ct = default)
+    {
+        var result = await base.UpdateAsync(user, ct);
+        if (!result.Succeeded) await Context.Entry(user).ReloadAsync(ct);
+        return result;
     }
 
     // Salted with the user id, so equal codes of two users never share a hash.
