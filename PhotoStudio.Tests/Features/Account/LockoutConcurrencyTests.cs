@@ -90,6 +90,37 @@ public class LockoutConcurrencyTests(StudioApp app) : IClassFixture<StudioApp>
         // Each manager's own user object shows what the database holds after its failure, never its stale copy.
         Assert.All(results, r => Assert.True(r.User.AccessFailedCount < 5));
         Assert.Contains(results, r => r.User.LockoutEnd > app.Clock.GetUtcNow());
+        // The audit trail shows each count and the lockout, as it did when Identity saved the row itself.
+        await using (var db = app.NewDb())
+        {
+            var id = results[0].User.Id;
+            var changes = await db.AuditEntries.Where(e => e.EntityType == "StudioUser" && e.EntityId == id && e.Action == "updated")
+                .Select(e => e.Changes!).ToListAsync();
+            Assert.Equal(12, changes.Count(c => c.Contains("AccessFailedCount")));
+            Assert.Contains(changes, c => c.Contains("LockoutEnd"));
+        }
+    }
+
+    [Fact]
+    public async Task The_right_password_racing_wrong_ones_gets_an_answer_and_the_lockout_still_comes()
+    {
+        const string anna = "anna@demo.studio";
+        await UnlockAsync(anna);
+        // One earlier failure: the right password's request has a count to reset, with the row it read at its start.
+        await CountFailuresInParallelAsync(anna, 1);
+        var clients = Enumerable.Range(0, Guesses).Select(_ => app.NewClient()).ToList();
+        var forms = await Task.WhenAll(clients.Select(async c =>
+            (await c.GetDocumentAsync("/account/login")).QuerySelector<IHtmlFormElement>("#login-form")!));
+
+        var answers = await Task.WhenAll(clients.Select((c, i) => c.SubmitAsync(forms[i], new Dictionary<string, string>
+        {
+            ["Email"] = anna, ["Password"] = i == 0 ? DemoSeeder.Password : $"wrong-password-{i}",
+        })));
+
+        // Signed in (its reset came before every wrong guess) or refused with the form; never an error page.
+        Assert.Contains(answers[0].StatusCode, (HttpStatusCode[])[HttpStatusCode.SeeOther, HttpStatusCode.OK]);
+        Assert.All(answers.Skip(1), a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        Assert.True(await LockoutEndAsync(anna) > app.Clock.GetUtcNow());
     }
 
     [Fact]
