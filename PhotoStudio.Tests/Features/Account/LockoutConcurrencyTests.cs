@@ -143,6 +143,27 @@ public class LockoutConcurrencyTests(StudioApp app) : IClassFixture<StudioApp>
     }
 
     [Fact]
+    public async Task A_refused_save_reads_the_user_again_so_the_next_save_of_it_succeeds()
+    {
+        const string anna = "anna@demo.studio";
+        await UnlockAsync(anna);
+        await using var scope = app.Scope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<StudioUser>>();
+        var user = (await users.FindByEmailAsync(anna))!;
+        var stampBefore = user.SecurityStamp;
+        await CountFailuresInParallelAsync(anna, 1);
+
+        Assert.False((await users.UpdateSecurityStampAsync(user)).Succeeded);
+        Assert.Equal(1, user.AccessFailedCount);
+        Assert.True((await users.UpdateSecurityStampAsync(user)).Succeeded);
+
+        await using var db = app.NewDb();
+        var stored = await db.Users.SingleAsync(u => u.Email == anna);
+        Assert.NotEqual(stampBefore, stored.SecurityStamp);
+        Assert.Equal(1, stored.AccessFailedCount);
+    }
+
+    [Fact]
     public async Task An_account_without_lockout_counts_failures_but_is_never_locked()
     {
         const string anna = "anna@demo.studio";

@@ -202,7 +202,11 @@ public class SecurityController(
         await users.AccessFailedAsync(user);
         if (!await users.IsLockedOutAsync(user)) return null;
 
-        await users.UpdateSecurityStampAsync(user);
+        // A failure counted at the same moment (another session, the sign-in page) renews the concurrency stamp and
+        // Identity refuses this save; the store has read the user again then, so another try saves.
+        var renewed = await users.UpdateSecurityStampAsync(user);
+        for (var tries = 1; !renewed.Succeeded && tries < 5; tries++)
+            renewed = await users.UpdateSecurityStampAsync(user);
         await signIn.SignOutAsync();
         await audit.RecordAsync("signin.locked_out", user.Id, user.Email);
         Flash.Info(TempData, T["Too many wrong attempts: your account is locked for a while and you have been signed out."]);
