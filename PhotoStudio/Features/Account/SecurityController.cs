@@ -89,7 +89,11 @@ public class SecurityController(
         if (!ModelState.IsValid)
             return View("Index", await PageAsync(user) with { Enable = form with { Code = "" } });
 
-        await users.SetTwoFactorEnabledAsync(user, true);
+        if (!await SavedAsync(() => users.SetTwoFactorEnabledAsync(user, true)))
+        {
+            ModelState.AddModelError("", T["Your account changed at the same moment, so nothing was saved. Please try again."]);
+            return View("Index", await PageAsync(user) with { Enable = form with { Code = "" } });
+        }
         var codes = await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 10);
         await audit.RecordAsync("2fa.enabled", user.Id, user.Email);
         await signIn.RefreshSignInAsync(user);
@@ -130,7 +134,11 @@ public class SecurityController(
         if (!ModelState.IsValid)
             return View("Index", page with { Disable = new DisableTwoFactorForm() });
 
-        await users.SetTwoFactorEnabledAsync(user, false);
+        if (!await SavedAsync(() => users.SetTwoFactorEnabledAsync(user, false)))
+        {
+            ModelState.AddModelError("", T["Your account changed at the same moment, so nothing was saved. Please try again."]);
+            return View("Index", page with { Disable = new DisableTwoFactorForm() });
+        }
         await users.ResetAuthenticatorKeyAsync(user);
         await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 0);
         await audit.RecordAsync("2fa.disabled", user.Id, user.Email);
@@ -172,8 +180,11 @@ public class SecurityController(
 
         if (user.MustChangePassword)
         {
-            user.MustChangePassword = false;
-            await users.UpdateAsync(user);
+            await SavedAsync(() =>
+            {
+                user.MustChangePassword = false;
+                return users.UpdateAsync(user);
+            });
         }
         // ChangePasswordAsync renewed the security stamp: every other session ends, this one is re-issued.
         await signIn.RefreshSignInAsync(user);
@@ -202,15 +213,23 @@ public class SecurityController(
         await users.AccessFailedAsync(user);
         if (!await users.IsLockedOutAsync(user)) return null;
 
-        // A failure counted at the same moment (another session, the sign-in page) renews the concurrency stamp and
-        // Identity refuses this save; the store has read the user again then, so another try saves.
-        var renewed = await users.UpdateSecurityStampAsync(user);
-        for (var tries = 1; !renewed.Succeeded && tries < 5; tries++)
-            renewed = await users.UpdateSecurityStampAsync(user);
+        await SavedAsync(() => users.UpdateSecurityStampAsync(user));
         await signIn.SignOutAsync();
         await audit.RecordAsync("signin.locked_out", user.Id, user.Email);
         Flash.Info(TempData, T["Too many wrong attempts: your account is locked for a while and you have been signed out."]);
         return this.GoTo("/account/login");
+    }
+
+    /// <summary>
+    /// Saves a change of the user, trying again a few times: a failed attempt counted at the same moment (another
+    /// session, the sign-in page) renews the row's concurrency stamp and Identity refuses the save; the store has then
+    /// read the user again, so the next try applies the change to the fresh row.
+    /// </summary>
+    private static async Task<bool> SavedAsync(Func<Task<IdentityResult>> save)
+    {
+        for (var tries = 0; tries < 5; tries++)
+            if ((await save()).Succeeded) return true;
+        return false;
     }
 
     private async Task<StudioUser> CurrentUserAsync() =>
