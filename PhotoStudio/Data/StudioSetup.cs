@@ -58,7 +58,7 @@ public class StudioSetup(
             PrintDemoSignIns();
     }
 
-    /// <summary>Creates the four roles with the permission matrix of DESIGN.md; never touches roles that exist.</summary>
+    /// <summary>Creates the four roles with their default permissions (Roles.DefaultMatrix); never touches roles that exist.</summary>
     private async Task EnsureRolesAsync()
     {
         foreach (var (name, permissions) in Roles.DefaultMatrix)

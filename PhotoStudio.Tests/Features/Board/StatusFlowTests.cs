@@ -5,7 +5,7 @@ namespace PhotoStudio.Tests.Features.Board;
 
 public class StatusFlowTests
 {
-    // DESIGN.md, "Booking statuses", move by move.
+    // The allowed moves of README's "Booking statuses", written out pair by pair apart from StatusFlow itself.
     private static readonly HashSet<(BookingStatus, BookingStatus)> Allowed =
     [
         (BookingStatus.Pending, BookingStatus.Confirmed), (BookingStatus.Pending, BookingStatus.Cancelled),

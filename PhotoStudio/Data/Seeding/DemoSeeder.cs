@@ -570,7 +570,7 @@ public class DemoSeeder(StudioDb db, UserManager<StudioUser> users, TimeProvider
     }
 
     /// <summary>
-    /// The status changes that led to the booking's status, along the moves DESIGN.md allows:
+    /// The status changes that led to the booking's status, along the moves StatusFlow allows:
     /// Pending → Confirmed → Shooting → Editing → Delivered, with cancellations, no-shows and the odd step back.
     /// Desk work (taking calls, confirming, cancelling) happens while the desk is staffed, by whoever is on duty;
     /// photographers move their own sessions.

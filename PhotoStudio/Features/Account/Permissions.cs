@@ -45,7 +45,7 @@ public sealed class ChecksPermissionAttribute(string permission) : Attribute
     public string Permission { get; } = permission;
 }
 
-/// <summary>The four built-in roles and the permission matrix of DESIGN.md they start with.</summary>
+/// <summary>The four built-in roles and the permissions they start with (README, "Roles and permissions").</summary>
 public static class Roles
 {
     public const string Admin = "Admin";

@@ -2,7 +2,10 @@ using PhotoStudio.Data;
 
 namespace PhotoStudio.Features.Board;
 
-/// <summary>The booking state machine of DESIGN.md: which status may follow which.</summary>
+/// <summary>
+/// The booking state machine: which status may follow which (README, "Booking statuses"). Cancelled and NoShow end a
+/// booking; a few moves step back (Confirmed → Pending, Editing → Shooting, Delivered → Editing).
+/// </summary>
 public static class StatusFlow
 {
     private static readonly Dictionary<BookingStatus, BookingStatus[]> Moves = new()
