@@ -96,7 +96,20 @@ public sealed class BookingDrafts(IDataProtectionProvider protection, TimeProvid
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    /// <summary>
+    /// The draft the request brought. Unsealed once per request (the controller's expiry check and the action both
+    /// ask); a draft written during the request is for the next one, as with any cookie.
+    /// </summary>
     public BookingDraft Read(HttpRequest request)
+    {
+        var items = request.HttpContext.Items;
+        if (items.TryGetValue(typeof(BookingDrafts), out var kept) && kept is BookingDraft draft) return draft;
+        draft = Unseal(request);
+        items[typeof(BookingDrafts)] = draft;
+        return draft;
+    }
+
+    private BookingDraft Unseal(HttpRequest request)
     {
         if (Chunks.GetRequestCookie(request.HttpContext, Cookie) is not { Length: > 0 } value) return new BookingDraft();
         try
