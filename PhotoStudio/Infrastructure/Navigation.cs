@@ -1,3 +1,4 @@
+using Htmx;
 using Microsoft.AspNetCore.Mvc;
 
 namespace PhotoStudio.Infrastructure;
@@ -11,7 +12,7 @@ public static class Navigation
         url = HeaderSafe(url);
         if (controller.Request.IsHtmx())
         {
-            controller.Response.HxRedirect(url);
+            controller.Response.Htmx(h => h.Redirect(url));
             return new OkResult();
         }
         return new SeeOtherResult(url);

@@ -1,3 +1,4 @@
+using Htmx;
 using PhotoStudio.Infrastructure;
 
 namespace PhotoStudio.Features.Account;
@@ -26,7 +27,7 @@ public sealed class AccountObligations(RequestDelegate next)
 
         if (context.Request.IsHtmx())
         {
-            context.Response.HxRedirect(target);
+            context.Response.Htmx(h => h.Redirect(target));
             context.Response.StatusCode = StatusCodes.Status200OK;
         }
         else

@@ -1,3 +1,4 @@
+using Htmx;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
@@ -44,7 +45,7 @@ public static class StudioCookies
             if (context.Request.IsHtmx())
             {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                context.Response.HxRedirect(context.RedirectUri);
+                context.Response.Htmx(h => h.Redirect(context.RedirectUri));
             }
             else context.Response.Redirect(context.RedirectUri);
             return Task.CompletedTask;

@@ -1,3 +1,4 @@
+using Htmx;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using PhotoStudio.Features.Account;
@@ -15,7 +16,7 @@ public class AuditController(AuditViewer audit) : Controller
     {
         var state = TableState.From(Request, "#audit-table", AuditViewer.Keys);
         // The filter form sends its empty fields too; the address bar gets the tidy form of the same view.
-        if (Request.WantsFragment()) Response.HxPushUrl(state.PageUrl(state.Page));
+        if (Request.WantsFragment()) Response.Htmx(h => h.PushUrl(state.PageUrl(state.Page)));
         return this.PageOrFragment("Audit", "_AuditTable", await audit.PageAsync(state, ct));
     }
 }

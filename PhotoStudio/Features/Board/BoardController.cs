@@ -1,3 +1,4 @@
+using Htmx;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Microsoft.AspNetCore.Authorization;

@@ -1,3 +1,4 @@
+using Htmx;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
@@ -229,7 +230,7 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
     private IActionResult Step(string view, object model)
     {
         Response.VaryOnHtmx();
-        if (Request.IsBoosted()) Response.HxPushUrl(Request.Path + Request.QueryString);
+        if (Request.IsHtmxBoosted()) Response.Htmx(h => h.PushUrl(Request.Path + Request.QueryString));
         return View(view, model);
     }
 }

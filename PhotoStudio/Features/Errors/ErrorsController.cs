@@ -1,3 +1,4 @@
+using Htmx;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics;
@@ -41,8 +42,7 @@ public class ErrorsController(ILogger<ErrorsController> log) : Controller
         if (Request.WantsFragment())
         {
             // htmx swaps these statuses (see htmx-config in _Layout) into the flash area, never into the fragment's target.
-            Response.HxRetarget("#flash");
-            Response.HxReswap("innerHTML");
+            Response.Htmx(h => h.Retarget("#flash").Reswap("innerHTML"));
         }
         return this.PageOrFragment("Error", "_ErrorAlert", new ErrorPage(status, traceId));
     }
