@@ -347,13 +347,13 @@ public class Initial : Migration
         // No double booking, whatever the application does: a live booking holds its room and its
         // photographer for the blocked range (start - buffer before, end + buffer after). Ranges are
         // [) so back-to-back sessions fit; cancelled and no-show bookings free the slot.
-        migrationBuilder.Sql($"""
+        migrationBuilder.Sql("""
             ALTER TABLE bookings ADD CONSTRAINT ex_bookings_room_overlap
-                EXCLUDE USING gist (room_id WITH =, blocked WITH &&) WHERE ({StudioDb.LiveStatusesSql});
+                EXCLUDE USING gist (room_id WITH =, blocked WITH &&) WHERE (status IN ('Pending','Confirmed','Shooting','Editing','Delivered'));
 
             ALTER TABLE bookings ADD CONSTRAINT ex_bookings_photographer_overlap
                 EXCLUDE USING gist (photographer_id WITH =, blocked WITH &&)
-                WHERE (photographer_id IS NOT NULL AND {StudioDb.LiveStatusesSql});
+                WHERE (photographer_id IS NOT NULL AND status IN ('Pending','Confirmed','Shooting','Editing','Delivered'));
             """);
     }
 

@@ -4,16 +4,12 @@ using System.Text.Unicode;
 using Microsoft.Extensions.WebEncoders;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.HostFiltering;
-using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Razor;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using PhotoStudio.Data;
 using PhotoStudio.Data.Seeding;
 using PhotoStudio.Features.Account;
@@ -27,7 +23,6 @@ using PhotoStudio.Features.Health;
 using PhotoStudio.Infrastructure;
 using PhotoStudio.Infrastructure.Audit;
 using PhotoStudio.Infrastructure.Events;
-using PhotoStudio.Infrastructure.Security;
 using PhotoStudio.Infrastructure.Metrics;
 using Serilog;
 
@@ -56,13 +51,8 @@ builder.Services.AddScoped<AuditInterceptor>();
 builder.Services.AddScoped<AuditLog>();
 builder.Services.AddDbContext<StudioDb>((services, o) => o
     .UseNpgsql(connectionString)
-    .AddInterceptors(services.GetRequiredService<AuditInterceptor>())
-    // Migrations are hand-written and there is no model snapshot; the drift test guards the model instead.
-    .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
-// Keys in PostgreSQL: cookies survive restarts and every instance can read what another issued.
-builder.Services.AddDataProtection().SetApplicationName("PhotoStudio");
-builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(services =>
-    new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DatabaseXmlRepository(services.GetRequiredService<IServiceScopeFactory>())));
+    .AddInterceptors(services.GetRequiredService<AuditInterceptor>()));
+builder.Services.AddStudioDataProtection(builder.Configuration, builder.Environment);
 
 // Identity and access
 builder.Services.AddIdentity<StudioUser, StudioRole>(o =>

@@ -260,14 +260,6 @@ public class BoardEvent
     public int? PreviousPhotographerId { get; set; }
 }
 
-/// <summary>One ASP.NET Core data-protection key, shared by every app instance through the database.</summary>
-public class DataProtectionKey
-{
-    public int Id { get; set; }
-    public required string FriendlyName { get; set; }
-    public required string Xml { get; set; }
-}
-
 /// <summary>
 /// How many times a step of the public booking wizard was reached on a studio-local day (1 service page,
 /// 2 room and photographer, 3 date and time, 4 details, 5 review, 6 confirmed). Only counts: nothing about the visitor.

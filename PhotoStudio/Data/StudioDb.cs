@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -7,11 +8,9 @@ using Microsoft.EntityFrameworkCore.Metadata;
 namespace PhotoStudio.Data;
 
 /// <summary>The studio's database: domain tables plus ASP.NET Core Identity, all snake_case.</summary>
-public class StudioDb(DbContextOptions<StudioDb> options) : IdentityDbContext<StudioUser, StudioRole, string>(options)
+public class StudioDb(DbContextOptions<StudioDb> options)
+    : IdentityDbContext<StudioUser, StudioRole, string>(options), IDataProtectionKeyContext
 {
-    /// <summary>Statuses that hold a room and a photographer; mirrored in the exclusion constraints' WHERE.</summary>
-    public const string LiveStatusesSql = "status IN ('Pending','Confirmed','Shooting','Editing','Delivered')";
-
     public DbSet<StudioSettings> Settings => Set<StudioSettings>();
     public DbSet<BusinessHours> BusinessHours => Set<BusinessHours>();
     public DbSet<Closure> Closures => Set<Closure>();
@@ -29,6 +28,7 @@ public class StudioDb(DbContextOptions<StudioDb> options) : IdentityDbContext<St
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<BoardEvent> BoardEvents => Set<BoardEvent>();
     public DbSet<FunnelCount> FunnelCounts => Set<FunnelCount>();
+    /// <summary>ASP.NET Core data-protection keys, shared by every app instance (PersistKeysToDbContext).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder b)
@@ -214,9 +214,12 @@ public class StudioDb(DbContextOptions<StudioDb> options) : IdentityDbContext<St
             e.HasKey(x => new { x.Day, x.Step });
         });
 
+        // The library's own entity on the table the app has always had: existing keys keep working.
         b.Entity<DataProtectionKey>(e =>
         {
             e.ToTable("data_protection_keys");
+            e.Property(x => x.FriendlyName).IsRequired();
+            e.Property(x => x.Xml).IsRequired();
             e.HasIndex(x => x.FriendlyName).IsUnique();
         });
 
