@@ -72,7 +72,7 @@ public class MyBookingTests(StudioApp app) : IClassFixture<StudioApp>
     }
 
     [Fact]
-    public async Task The_calendar_file_is_valid_rfc_5545_with_a_stable_uid_and_the_right_time()
+    public async Task The_calendar_file_is_valid_rfc_5545_with_a_stable_uid_the_right_time_and_the_session_details()
     {
         var (client, code, manage) = await BookAsync(cancelCutoffHours: 24);
         var response = await client.GetAsync(manage + "/calendar.ics");
@@ -82,15 +82,24 @@ public class MyBookingTests(StudioApp app) : IClassFixture<StudioApp>
         var fromDone = await (await client.GetAsync($"/book/done/{code}/calendar.ics")).Content.ReadAsStringAsync();
         Assert.Equal(WithoutStamp(ics), WithoutStamp(fromDone));
 
+        // RFC 5545 §3.1: CRLF line ends, lines of at most 75 octets.
+        Assert.DoesNotContain("\n", ics.Replace("\r\n", ""));
+        Assert.All(ics.Split("\r\n"), line => Assert.True(System.Text.Encoding.UTF8.GetByteCount(line) <= 75, line));
+
         await using var db = app.NewDb();
-        var booking = await db.Bookings.SingleAsync(b => b.Code == code);
+        var booking = await db.Bookings.Include(b => b.Service).Include(b => b.Room).Include(b => b.Photographer)
+            .SingleAsync(b => b.Code == code);
+        var studio = await db.Settings.SingleAsync();
         var python = Environment.GetEnvironmentVariable("PHOTOSTUDIO_PYTHON") is { Length: > 0 } p ? p : "/usr/bin/python3";
         var psi = new ProcessStartInfo(python, ["-c", """
             import sys, icalendar
             cal = icalendar.Calendar.from_ical(sys.stdin.read())
             ev = [c for c in cal.walk() if c.name == 'VEVENT'][0]
             print(ev['UID']); print(ev.decoded('DTSTART').isoformat()); print(ev.decoded('DTEND').isoformat())
-            """]) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+            for name in ['SUMMARY', 'LOCATION', 'DESCRIPTION', 'STATUS']: print(ev[name])
+            print(cal['PRODID']); print(cal['METHOD']); print(cal['VERSION'])
+            """]) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, StandardOutputEncoding = System.Text.Encoding.UTF8 };
+        psi.Environment["PYTHONIOENCODING"] = "utf-8"; // the summary has a middle dot
         using var process = Process.Start(psi)!;
         await process.StandardInput.WriteAsync(ics);
         process.StandardInput.Close();
@@ -101,6 +110,12 @@ public class MyBookingTests(StudioApp app) : IClassFixture<StudioApp>
         Assert.Equal($"{code}@photostudio", output[0].Trim());
         Assert.Equal(DateTime.SpecifyKind(booking.StartsAt, DateTimeKind.Utc), DateTimeOffset.Parse(output[1]).UtcDateTime);
         Assert.Equal(DateTime.SpecifyKind(booking.EndsAt, DateTimeKind.Utc), DateTimeOffset.Parse(output[2]).UtcDateTime);
+        Assert.Equal($"{booking.Service!.Name} · {studio.Name}", output[3].Trim());
+        Assert.Equal(studio.Address, output[4].Trim());
+        Assert.Equal($"Booking {code}. Room: {booking.Room!.Name}." + (booking.Photographer is null ? "" : $" Photographer: {booking.Photographer.FullName}."),
+            output[5].Trim());
+        Assert.Equal(booking.Status == BookingStatus.Pending ? "TENTATIVE" : "CONFIRMED", output[6].Trim());
+        Assert.Equal(new[] { "-//PhotoStudio//Booking//EN", "PUBLISH", "2.0" }, output[7..10].Select(x => x.Trim()));
     }
 
     private static string WithoutStamp(string ics) => string.Join("\r\n", ics.Split("\r\n").Where(l => !l.StartsWith("DTSTAMP:")));

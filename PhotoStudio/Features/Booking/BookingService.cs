@@ -237,7 +237,7 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
     /// <summary>The .ics of a booking, for the confirmation page and the client's own page alike.</summary>
     public async Task<byte[]?> CalendarFileAsync(string code, CancellationToken ct) =>
         await SummaryAsync(code, ct) is { } summary && await StudioAsync(ct) is { } studio
-            ? System.Text.Encoding.UTF8.GetBytes(CalendarFile.Write(summary, studio.Address, clock.GetUtcNow()))
+            ? System.Text.Encoding.UTF8.GetBytes(BookingIcs.Write(summary, studio.Address, clock.GetUtcNow()))
             : null;
 
     public DateOnly Today(TimeZoneInfo zone) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).DateTime);
