@@ -195,8 +195,14 @@ public class Booking
     public List<BookingStatusChange> History { get; set; } = [];
     public List<BookingNote> Notes { get; set; } = [];
 
-    public static bool IsLive(BookingStatus status) =>
-        status is not (BookingStatus.Cancelled or BookingStatus.NoShow);
+    /// <summary>
+    /// The statuses in which a booking holds its room and photographer, for every query and check. The
+    /// no-double-booking constraints spell the same list out in SQL; MigrationDriftTests keeps the two equal.
+    /// </summary>
+    public static readonly IReadOnlyList<BookingStatus> LiveStatuses =
+        [BookingStatus.Pending, BookingStatus.Confirmed, BookingStatus.Shooting, BookingStatus.Editing, BookingStatus.Delivered];
+
+    public static bool IsLive(BookingStatus status) => LiveStatuses.Contains(status);
 
     public void Block(DateTime startsAt, DateTime endsAt, Room room)
     {

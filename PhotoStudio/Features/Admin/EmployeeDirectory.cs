@@ -74,7 +74,7 @@ public class EmployeeDirectory(StudioDb db, UserManager<StudioUser> users, TimeP
         var zone = await ZoneAsync(ct);
         var start = from ?? clock.GetUtcNow().UtcDateTime;
         var query = db.Bookings.AsNoTracking()
-            .Where(b => b.PhotographerId == id && b.Status != BookingStatus.Cancelled && b.Status != BookingStatus.NoShow && b.EndsAt > start);
+            .Where(b => b.PhotographerId == id && Data.Booking.LiveStatuses.Contains(b.Status) && b.EndsAt > start);
         if (until is { } end) query = query.Where(b => b.StartsAt < end);
         var rows = await query.OrderBy(b => b.StartsAt).Take(200)
             .Select(b => new { b.Id, b.Code, b.StartsAt, Client = b.Client!.Name, Service = b.Service!.Name, b.Status }).ToListAsync(ct);

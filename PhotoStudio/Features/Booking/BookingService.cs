@@ -115,7 +115,7 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
         var roomIds = rooms.Select(r => r.Id).ToList();
         var windowRange = new NpgsqlRange<DateTime>(window.Start, true, window.End, false);
         var busy = await db.Bookings.AsNoTracking()
-            .Where(b => b.Status != BookingStatus.Cancelled && b.Status != BookingStatus.NoShow && b.Id != excludeBookingId)
+            .Where(b => Data.Booking.LiveStatuses.Contains(b.Status) && b.Id != excludeBookingId)
             .Where(b => roomIds.Contains(b.RoomId) || (b.PhotographerId != null && staffIds.Contains(b.PhotographerId.Value)))
             .Where(b => b.Blocked.Overlaps(windowRange))
             .Select(b => new BusyRange(b.RoomId, b.PhotographerId, b.Blocked.LowerBound, b.Blocked.UpperBound))

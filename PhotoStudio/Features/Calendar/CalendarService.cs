@@ -35,7 +35,7 @@ public class CalendarService(StudioDb db, TimeProvider clock)
         var closures = await db.Closures.AsNoTracking().Where(c => c.FirstDay <= last && c.LastDay >= first).ToListAsync(ct);
 
         var live = db.Bookings.AsNoTracking()
-            .Where(b => b.StartsAt < to && b.EndsAt > from && b.Status != BookingStatus.Cancelled && b.Status != BookingStatus.NoShow);
+            .Where(b => b.StartsAt < to && b.EndsAt > from && Data.Booking.LiveStatuses.Contains(b.Status));
         if (onlyUserId is not null)
             live = live.Where(b => b.Photographer != null && b.Photographer.UserId == onlyUserId);
 

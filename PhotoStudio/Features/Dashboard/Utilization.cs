@@ -184,12 +184,14 @@ public static class AvailableMinutes
 public class UtilizationService(StudioDb db)
 {
     private sealed record HeatRow(int RoomId, int Weekday, int Hour, double Minutes);
+    // The raw heat-map query compares the status column with names: the same list, as stored.
+    private static readonly string[] LiveStatusNames = [.. Data.Booking.LiveStatuses.Select(s => s.ToString())];
 
     public async Task<UtilizationReport> ReportAsync(DashboardService.Window w, CancellationToken ct)
     {
         var inRange = db.Bookings.AsNoTracking()
             .Where(b => b.StartsAt >= w.FromUtc && b.StartsAt < w.ToUtc)
-            .Where(b => b.Status != BookingStatus.Cancelled && b.Status != BookingStatus.NoShow);
+            .Where(b => Data.Booking.LiveStatuses.Contains(b.Status));
 
         var hours = await db.BusinessHours.AsNoTracking().Select(h => new WeeklyInterval(h.Weekday, h.Opens, h.Closes)).ToListAsync(ct);
         var closures = await db.Closures.AsNoTracking()
@@ -231,7 +233,7 @@ public class UtilizationService(StudioDb db)
                     to_timestamp(floor(EXTRACT(EPOCH FROM b.starts_at) / 900) * 900), b.ends_at - interval '1 microsecond',
                     interval '15 minutes') AS s(slice)
                 WHERE b.starts_at >= {w.FromUtc} AND b.starts_at < {w.ToUtc} AND b.ends_at > b.starts_at
-                  AND b.status NOT IN ('Cancelled', 'NoShow')
+                  AND b.status = ANY ({LiveStatusNames})
             ) q
             GROUP BY 1, 2, 3
             """).ToListAsync(ct);
