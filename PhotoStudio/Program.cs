@@ -108,6 +108,7 @@ builder.Services.AddScoped<StudioSettingsService>();
 builder.Services.AddScoped<AuditViewer>();
 builder.Services.AddScoped<PasswordReset>();
 builder.Services.AddScoped<EmployeeDirectory>();
+builder.Services.AddScoped<StudioDay>();
 builder.Services.AddScoped<BookingService>();
 builder.Services.AddScoped<FunnelCounter>();
 builder.Services.AddScoped<BoardService>();

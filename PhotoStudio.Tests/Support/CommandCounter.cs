@@ -8,12 +8,15 @@ namespace PhotoStudio.Tests.Support;
 public sealed class CommandCounter : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
 {
     private readonly string database;
+    private readonly string? containing;
     private readonly List<IDisposable> subscriptions = [];
     private int count;
 
-    public CommandCounter(string database)
+    /// <param name="containing">Count only the commands whose SQL contains this text (a table name, say).</param>
+    public CommandCounter(string database, string? containing = null)
     {
         this.database = database;
+        this.containing = containing;
         subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(this));
     }
 
@@ -26,7 +29,8 @@ public sealed class CommandCounter : IObserver<DiagnosticListener>, IObserver<Ke
 
     public void OnNext(KeyValuePair<string, object?> e)
     {
-        if (e.Key == RelationalEventId.CommandExecuted.Name && e.Value is CommandExecutedEventData data && data.Command.Connection?.Database == database)
+        if (e.Key == RelationalEventId.CommandExecuted.Name && e.Value is CommandExecutedEventData data && data.Command.Connection?.Database == database
+            && (containing is null || data.Command.CommandText.Contains(containing, StringComparison.Ordinal)))
             Interlocked.Increment(ref count);
     }
 

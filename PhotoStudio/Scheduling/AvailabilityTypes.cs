@@ -5,7 +5,8 @@ namespace PhotoStudio.Scheduling;
 
 /// <summary>
 /// A weekly interval of local wall-clock time, e.g. Monday 09:00–13:00, in the studio's zone.
-/// <see cref="Ends"/> = 00:00 means "until midnight"; any other end not after the start is ignored.
+/// <see cref="Ends"/> = 00:00 means "until midnight" (the admin forms never store it: the tables' checks refuse it);
+/// any other end not after the start is ignored.
 /// </summary>
 public readonly record struct WeeklyInterval(DayOfWeek Day, TimeOnly Starts, TimeOnly Ends);
 

@@ -26,7 +26,7 @@ public class StatusFlowTests
     }
 
     [Theory, MemberData(nameof(EveryPair))]
-    public void A_move_is_allowed_exactly_when_the_design_lists_it(BookingStatus from, BookingStatus to) =>
+    public void A_move_is_allowed_exactly_when_the_readme_lists_it(BookingStatus from, BookingStatus to) =>
         Assert.Equal(Allowed.Contains((from, to)), StatusFlow.CanMove(from, to));
 
     [Fact]

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using NpgsqlTypes;
 using PhotoStudio.Data;
 using PhotoStudio.Features.Booking;
+using PhotoStudio.Features.Shared;
 using PhotoStudio.Scheduling;
 using PhotoStudio.Tests.Support;
 using Xunit.Abstractions;
@@ -83,8 +84,7 @@ internal static class BookingRace
     {
         await using var scope = app.Scope();
         var booking = scope.ServiceProvider.GetRequiredService<BookingService>();
-        var studio = (await booking.StudioAsync(CancellationToken.None))!;
-        var today = booking.Today(TimeZoneInfo.FindSystemTimeZoneById(studio.TimeZone));
+        var today = (await scope.ServiceProvider.GetRequiredService<StudioDay>().ClockAsync(CancellationToken.None)).Today;
         var last = today.AddDays(21);
         var inputs = (await booking.InputsAsync(serviceId, today, last, CancellationToken.None))!;
         return [.. booking.Slots(inputs, today, last, roomId, photographerId).All.OrderBy(s => s.StartUtc)];

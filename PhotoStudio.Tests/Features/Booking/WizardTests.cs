@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PhotoStudio.Data;
 using PhotoStudio.Features.Booking;
+using PhotoStudio.Features.Shared;
 using PhotoStudio.Tests.Support;
 
 namespace PhotoStudio.Tests.Features.Booking;
@@ -279,8 +280,7 @@ public class WizardTests(StudioApp app) : IClassFixture<StudioApp>
         var blackBox = await db.Rooms.SingleAsync(r => r.Name == "Black Box");
         await using var scope = app.Scope();
         var booking = scope.ServiceProvider.GetRequiredService<BookingService>();
-        var studio = (await booking.StudioAsync(CancellationToken.None))!;
-        var today = booking.Today(TimeZoneInfo.FindSystemTimeZoneById(studio.TimeZone));
+        var today = (await scope.ServiceProvider.GetRequiredService<StudioDay>().ClockAsync(CancellationToken.None)).Today;
         var inputs = (await booking.InputsAsync(service.Id, today, today.AddDays(14), CancellationToken.None))!;
         // A time when both rooms are free: asked for "any room", twelve people must never land in the Black Box. The
         // last such time in two weeks, far from the first free times the other tests of this class book.

@@ -305,16 +305,12 @@ public class EmployeeDirectory(StudioDb db, UserManager<StudioUser> users, TimeP
         if (row.IsBlank) return row;
         if (!TryTime(row.Starts, out var starts) || !TryTime(row.Ends, out var ends))
             return row with { Error = "Enter both times as hh:mm." };
-        // 00:00 as the end means midnight, the end of the day.
-        if (ends != TimeOnly.MinValue && ends <= starts) return row with { Error = "The end must be after the start, within the day." };
+        if (!WeeklyHours.IsInterval(starts, ends))
+            return row with { Error = "The end must be after the start, on the same day (ending at midnight is not possible; use 23:59)." };
         return row;
     }
 
-    private static TimeSpan End(HoursRow row)
-    {
-        var ends = TimeOnly.Parse(row.Ends!, CultureInfo.InvariantCulture);
-        return ends == TimeOnly.MinValue ? TimeSpan.FromDays(1) : ends.ToTimeSpan();
-    }
+    private static TimeSpan End(HoursRow row) => TimeOnly.Parse(row.Ends!, CultureInfo.InvariantCulture).ToTimeSpan();
 
     private static bool TryTime(string? text, out TimeOnly time) =>
         TimeOnly.TryParseExact(text, ["HH:mm", "H:mm", "HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out time);

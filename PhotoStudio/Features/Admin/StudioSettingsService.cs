@@ -105,8 +105,8 @@ public class StudioSettingsService(StudioDb db, TimeProvider clock)
             if (string.IsNullOrWhiteSpace(opens) && string.IsNullOrWhiteSpace(closes)) continue;
             if (string.IsNullOrWhiteSpace(opens) || string.IsNullOrWhiteSpace(closes)) return "Enter both an opening and a closing time.";
             if (ParseTime(opens) is not { } o || ParseTime(closes) is not { } c) return "Enter times as hours and minutes, for example 09:30.";
-            // A day ends at 24:00, which a time of day cannot hold: 00:00 as a closing time is refused rather than guessed.
-            if (o >= c) return "Each interval must open before it closes, on the same day (closing at midnight is not possible; use 23:59).";
+            // 00:00 as a closing time is refused rather than guessed (see WeeklyHours).
+            if (!WeeklyHours.IsInterval(o, c)) return "Each interval must open before it closes, on the same day (closing at midnight is not possible; use 23:59).";
             intervals.Add((o, c));
         }
         var sorted = intervals.OrderBy(x => x.Opens).ToList();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure;
 
 namespace PhotoStudio.Features.Board;
@@ -40,8 +41,9 @@ public sealed record BoardFilter
     private static DateOnly? Sane(DateOnly? day) => day is { } d && SaneDates.Contains(d) ? d : null;
 
     /// <summary>The local dates shown, as a UTC window; null ends are open.</summary>
-    public (DateTime? FromUtc, DateTime? ToUtc) Window(TimeZoneInfo zone, DateOnly today)
+    public (DateTime? FromUtc, DateTime? ToUtc) Window(StudioClock studio)
     {
+        var today = studio.Today;
         var (first, last) = Range switch
         {
             Today => (today, today),
@@ -49,11 +51,8 @@ public sealed record BoardFilter
             Dates => (From, To),
             _ => (today.AddDays(-(((int)today.DayOfWeek + 6) % 7)), today.AddDays(6 - (((int)today.DayOfWeek + 6) % 7))),
         };
-        return (first is { } f ? Utc(f, zone) : null, last is { } l ? Utc(l.AddDays(1), zone) : null);
+        return (first is { } f ? studio.StartOfDayUtc(f) : null, last is { } l ? studio.StartOfDayUtc(l.AddDays(1)) : null);
     }
-
-    private static DateTime Utc(DateOnly day, TimeZoneInfo zone) =>
-        TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(TimeOnly.MinValue), zone);
 
     /// <summary>The filter as a query string (no leading '?'), defaults left out.</summary>
     public string Query(params (string Key, string? Value)[] extra)

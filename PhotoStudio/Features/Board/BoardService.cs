@@ -4,6 +4,7 @@ using Npgsql;
 using PhotoStudio.Data;
 using PhotoStudio.Features.Account;
 using PhotoStudio.Features.Booking;
+using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure.Events;
 
 namespace PhotoStudio.Features.Board;
@@ -61,7 +62,7 @@ public abstract record BoardResult
 }
 
 /// <summary>The staff board: filtered columns of cards, a booking's details, and every change staff make to one.</summary>
-public class BoardService(StudioDb db, BookingService bookings, TimeProvider clock)
+public class BoardService(StudioDb db, BookingService bookings, StudioDay studioDay, TimeProvider clock)
 {
     public const int PageSize = 20;
 
@@ -69,47 +70,45 @@ public class BoardService(StudioDb db, BookingService bookings, TimeProvider clo
         string Client, string Service, string Room, string? Photographer, string? PhotographerUserId, int Guests,
         bool HasClientNotes, int Notes, DateTime CreatedAt);
 
-    private sealed record Zone(TimeZoneInfo Info, DateOnly Today, StudioSettings Studio);
-
     public async Task<BoardPage> BoardAsync(BoardFilter filter, Staff staff, CancellationToken ct)
     {
-        var zone = await ZoneAsync(ct);
+        var studio = await studioDay.ClockAsync(ct);
         var statuses = filter.Closed ? StatusFlow.Closed : StatusFlow.Active;
-        var visible = Filtered(filter, staff, zone);
+        var visible = Filtered(filter, studio);
         var totals = await visible.Where(b => statuses.Contains(b.Status)).GroupBy(b => b.Status)
             .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
         var columns = new List<BoardColumn>();
         foreach (var status in statuses) // one query per column keeps each one capped in SQL
-            columns.Add(await ColumnAsync(visible, status, PageSize, totals.GetValueOrDefault(status), filter, staff, zone, ct));
+            columns.Add(await ColumnAsync(visible, status, PageSize, totals.GetValueOrDefault(status), filter, staff, studio, ct));
 
         var rooms = await db.Rooms.AsNoTracking().OrderBy(r => r.Name).Select(r => new NamedOption(r.Id, r.Name)).ToListAsync(ct);
         var photographers = staff.SeesAll
             ? await db.Employees.AsNoTracking().Where(e => db.ServiceEmployees.Any(s => s.EmployeeId == e.Id))
                 .OrderBy(e => e.FullName).Select(e => new NamedOption(e.Id, e.FullName)).ToListAsync(ct)
             : [];
-        return new BoardPage(filter, columns, rooms, photographers, staff.SeesAll, zone.Info.Id);
+        return new BoardPage(filter, columns, rooms, photographers, staff.SeesAll, studio.Zone.Id);
     }
 
     public async Task<BoardColumn> ColumnAsync(BookingStatus status, BoardFilter filter, int take, Staff staff, CancellationToken ct)
     {
-        var zone = await ZoneAsync(ct);
-        var visible = Filtered(filter, staff, zone);
+        var studio = await studioDay.ClockAsync(ct);
+        var visible = Filtered(filter, studio);
         var total = await visible.CountAsync(b => b.Status == status, ct);
-        return await ColumnAsync(visible, status, Math.Clamp(take, PageSize, 500), total, filter, staff, zone, ct);
+        return await ColumnAsync(visible, status, Math.Clamp(take, PageSize, 500), total, filter, staff, studio, ct);
     }
 
     private async Task<BoardColumn> ColumnAsync(IQueryable<Data.Booking> visible, BookingStatus status, int take, int total,
-        BoardFilter filter, Staff staff, Zone zone, CancellationToken ct)
+        BoardFilter filter, Staff staff, StudioClock studio, CancellationToken ct)
     {
         var rows = await Rows(visible.Where(b => b.Status == status).OrderBy(b => b.StartsAt).ThenBy(b => b.Id).Take(take)).ToListAsync(ct);
-        return new BoardColumn(status, rows.Select(r => Card(r, staff, zone)).ToList(), total, take, filter);
+        return new BoardColumn(status, rows.Select(r => Card(r, staff, studio)).ToList(), total, take, filter);
     }
 
     /// <summary>The bookings this user may see that match the filter.</summary>
-    private IQueryable<Data.Booking> Filtered(BoardFilter filter, Staff staff, Zone zone)
+    private IQueryable<Data.Booking> Filtered(BoardFilter filter, StudioClock studio)
     {
-        var query = Visible(staff);
-        var (from, to) = filter.Window(zone.Info, zone.Today);
+        var query = studioDay.Bookings;
+        var (from, to) = filter.Window(studio);
         if (from is { } f) query = query.Where(b => b.StartsAt >= f);
         if (to is { } t) query = query.Where(b => b.StartsAt < t);
         if (filter.Room is { } room) query = query.Where(b => b.RoomId == room);
@@ -123,39 +122,33 @@ public class BoardService(StudioDb db, BookingService bookings, TimeProvider clo
         return query;
     }
 
-    private IQueryable<Data.Booking> Visible(Staff staff)
-    {
-        var query = db.Bookings.AsNoTracking();
-        return staff.SeesAll ? query : query.Where(b => b.Photographer != null && b.Photographer.UserId == staff.UserId);
-    }
-
     private static IQueryable<CardRow> Rows(IQueryable<Data.Booking> query) => query.Select(b => new CardRow(
         b.Id, b.Code, b.Version, b.Status, b.StartsAt, b.EndsAt, b.Client!.Name, b.Service!.Name, b.Room!.Name,
         b.Photographer!.FullName, b.Photographer!.UserId, b.Guests, b.ClientNotes != "", b.Notes.Count, b.CreatedAt));
 
-    private BookingCard Card(CardRow r, Staff staff, Zone zone)
+    private static BookingCard Card(CardRow r, Staff staff, StudioClock studio)
     {
-        var starts = TimeZoneInfo.ConvertTimeFromUtc(r.StartsAt, zone.Info);
+        var starts = studio.ToLocal(r.StartsAt);
         var mayMove = staff.Moves && (staff.SeesAll || r.PhotographerUserId == staff.UserId);
         // The board moves along the workflow; ending a booking needs a reason, so it is done from the details panel.
         var targets = mayMove ? StatusFlow.Targets(r.Status).Where(s => !StatusFlow.Ends(s)).ToList() : [];
-        return new BookingCard(r.Id, r.Code, r.Version, r.Status, starts, TimeZoneInfo.ConvertTimeFromUtc(r.EndsAt, zone.Info),
+        return new BookingCard(r.Id, r.Code, r.Version, r.Status, starts, studio.ToLocal(r.EndsAt),
             r.Client, r.Service, r.Room, r.Photographer, r.Guests, r.HasClientNotes, r.Notes,
-            DateOnly.FromDateTime(starts) == zone.Today,
-            r.Status == BookingStatus.Pending && r.CreatedAt > clock.GetUtcNow().UtcDateTime.AddDays(-1), targets);
+            DateOnly.FromDateTime(starts) == studio.Today,
+            r.Status == BookingStatus.Pending && r.CreatedAt > studio.Now.UtcDateTime.AddDays(-1), targets);
     }
 
     public async Task<BookingCard?> CardAsync(int id, Staff staff, CancellationToken ct)
     {
-        var zone = await ZoneAsync(ct);
-        var row = await Rows(Visible(staff).Where(b => b.Id == id)).FirstOrDefaultAsync(ct);
-        return row is null ? null : Card(row, staff, zone);
+        var studio = await studioDay.ClockAsync(ct);
+        var row = await Rows(studioDay.Bookings.Where(b => b.Id == id)).FirstOrDefaultAsync(ct);
+        return row is null ? null : Card(row, staff, studio);
     }
 
     public async Task<BookingDetails?> DetailsAsync(int id, Staff staff, CancellationToken ct)
     {
-        var zone = await ZoneAsync(ct);
-        var row = await Rows(Visible(staff).Where(b => b.Id == id)).FirstOrDefaultAsync(ct);
+        var studio = await studioDay.ClockAsync(ct);
+        var row = await Rows(studioDay.Bookings.Where(b => b.Id == id)).FirstOrDefaultAsync(ct);
         if (row is null) return null;
         var more = await db.Bookings.AsNoTracking().Where(b => b.Id == id).Select(b => new
         {
@@ -169,16 +162,15 @@ public class BoardService(StudioDb db, BookingService bookings, TimeProvider clo
         var names = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id))
             .Select(u => new { u.Id, Name = u.Employee != null ? u.Employee.FullName : u.Email ?? u.Id })
             .ToDictionaryAsync(u => u.Id, u => u.Name, ct);
-        DateTime Local(DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(utc, zone.Info);
         var (rooms, photographers) = staff.Manages ? await bookings.ChoicesAsync(more.ServiceId, ct) : ([], []);
         var mayEnd = staff.Moves && (staff.SeesAll || row.PhotographerUserId == staff.UserId);
 
-        return new BookingDetails(Card(row, staff, zone), more.ClientId, more.Email, more.Phone, more.ClientNotes, more.Price,
-            more.Currency, more.Source, Local(more.CreatedAt), more.RoomId, more.PhotographerId, more.NeedsPhotographer,
-            more.History.Select(h => new HistoryLine(h.From, h.To, names.GetValueOrDefault(h.By, h.By), Local(h.At), h.Reason)).ToList(),
-            more.Notes.Select(n => new NoteLine(n.AuthorName, Local(n.At), n.Text)).ToList(),
+        return new BookingDetails(Card(row, staff, studio), more.ClientId, more.Email, more.Phone, more.ClientNotes, more.Price,
+            more.Currency, more.Source, studio.ToLocal(more.CreatedAt), more.RoomId, more.PhotographerId, more.NeedsPhotographer,
+            more.History.Select(h => new HistoryLine(h.From, h.To, names.GetValueOrDefault(h.By, h.By), studio.ToLocal(h.At), h.Reason)).ToList(),
+            more.Notes.Select(n => new NoteLine(n.AuthorName, studio.ToLocal(n.At), n.Text)).ToList(),
             rooms, photographers, staff.Manages && Data.Booking.IsLive(row.Status), mayEnd,
-            zone.Studio.SlotStepMinutes, zone.Info.Id);
+            studio.Settings.SlotStepMinutes, studio.Zone.Id);
     }
 
     /// <summary>
@@ -234,10 +226,10 @@ public class BoardService(StudioDb db, BookingService bookings, TimeProvider clo
         if (booking.Version != version) return new BoardResult.Stale();
         if (!Data.Booking.IsLive(booking.Status)) return new BoardResult.Refused(BoardRefusal.NotLive);
 
-        var zone = await ZoneAsync(ct);
+        var zone = (await studioDay.ClockAsync(ct)).Zone;
         var local = day.ToDateTime(time);
-        if (zone.Info.IsInvalidTime(local)) return new BoardResult.Refused(BoardRefusal.NoSuchTime);
-        var startUtc = TimeZoneInfo.ConvertTimeToUtc(local, zone.Info);
+        if (zone.IsInvalidTime(local)) return new BoardResult.Refused(BoardRefusal.NoSuchTime);
+        var startUtc = TimeZoneInfo.ConvertTimeToUtc(local, zone);
         var inputs = await bookings.InputsAsync(booking.ServiceId, day, day, ct, excludeBookingId: booking.Id);
         if (inputs is null) return new BoardResult.Refused(BoardRefusal.NotFree);
         inputs = inputs with { Rules = inputs.Rules with { MinimumNotice = TimeSpan.Zero, HorizonDays = 3660 } };
@@ -278,12 +270,5 @@ public class BoardService(StudioDb db, BookingService bookings, TimeProvider clo
             db.ChangeTracker.Clear();
             return new BoardResult.SlotTaken();
         }
-    }
-
-    private async Task<Zone> ZoneAsync(CancellationToken ct)
-    {
-        var studio = await bookings.StudioAsync(ct) ?? throw new InvalidOperationException("The studio has no settings row.");
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(studio.TimeZone);
-        return new Zone(zone, bookings.Today(zone), studio);
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 using PhotoStudio.Data;
+using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure.Events;
 using PhotoStudio.Infrastructure.Metrics;
 using PhotoStudio.Scheduling;
@@ -54,9 +55,10 @@ public abstract record ConfirmResult
 }
 
 /// <summary>The public booking: the catalogue, free slots from the engine, and the one-transaction confirmation.</summary>
-public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metrics, ILogger<BookingService> log)
+public class BookingService(StudioDb db, StudioDay studioDay, TimeProvider clock, StudioMetrics metrics, ILogger<BookingService> log)
 {
-    public async Task<StudioSettings?> StudioAsync(CancellationToken ct) => await db.Settings.AsNoTracking().OrderBy(s => s.Id).FirstOrDefaultAsync(ct);
+    /// <summary>The studio's settings, read once per request (<see cref="StudioDay"/>).</summary>
+    public async Task<StudioSettings?> StudioAsync(CancellationToken ct) => (await studioDay.ClockAsync(ct)).Settings;
 
     public async Task<IReadOnlyList<ServiceOption>> ServicesAsync(CancellationToken ct) =>
         await db.Services.AsNoTracking().Where(s => s.IsActive).OrderBy(s => s.Price)
@@ -87,11 +89,11 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
     /// <param name="excludeBookingId">A booking being rescheduled: its own time does not count as busy.</param>
     public async Task<SlotInputs?> InputsAsync(int serviceId, DateOnly firstDay, DateOnly lastDay, CancellationToken ct, int? excludeBookingId = null)
     {
-        var studio = await StudioAsync(ct);
+        var studioClock = await studioDay.ClockAsync(ct);
+        var (studio, zone) = (studioClock.Settings, studioClock.Zone);
         var service = await ServiceAsync(serviceId, ct);
-        if (studio is null || service is null) return null;
+        if (service is null) return null;
 
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(studio.TimeZone);
         var hours = await db.BusinessHours.AsNoTracking().Select(h => new WeeklyInterval(h.Weekday, h.Opens, h.Closes)).ToListAsync(ct);
         var closures = await db.Closures.AsNoTracking().Select(c => new ClosedDays(c.FirstDay, c.LastDay)).ToListAsync(ct);
         var rules = new StudioRules(zone, studio.SlotStepMinutes, TimeSpan.FromMinutes(studio.MinimumNoticeMinutes), studio.HorizonDays, hours, closures);
@@ -130,16 +132,14 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
 
     public async Task<BookingSummary?> SummaryAsync(string code, CancellationToken ct)
     {
-        var studio = await StudioAsync(ct);
+        var studio = await studioDay.ClockAsync(ct);
         var row = await db.Bookings.AsNoTracking().Where(b => b.Code == code)
             .Select(b => new { b.Code, Service = b.Service!.Name, Room = b.Room!.Name, Photographer = b.Photographer!.FullName,
                 b.StartsAt, b.EndsAt, b.Price, b.Currency, b.Status })
             .FirstOrDefaultAsync(ct);
-        if (row is null || studio is null) return null;
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(studio.TimeZone);
-        DateTimeOffset Local(DateTime utc) => TimeZoneInfo.ConvertTime(new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)), zone);
-        return new BookingSummary(row.Code, studio.Name, row.Service, row.Room, row.Photographer, Local(row.StartsAt), Local(row.EndsAt),
-            row.Price, row.Currency, row.Status, zone.Id);
+        if (row is null) return null;
+        return new BookingSummary(row.Code, studio.Settings.Name, row.Service, row.Room, row.Photographer,
+            studio.ToLocalOffset(row.StartsAt), studio.ToLocalOffset(row.EndsAt), row.Price, row.Currency, row.Status, studio.Zone.Id);
     }
 
     /// <summary>Step 3's model: the month grid marking days with free times, and the chosen day's times.</summary>
@@ -147,11 +147,9 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
     public async Task<WhenStep?> WhenAsync(int serviceId, int? roomId, int? photographerId, string? month, string? day,
         int? excludeBookingId, CancellationToken ct, int? guests = null)
     {
-        var studio = await StudioAsync(ct);
-        if (studio is null) return null;
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(studio.TimeZone);
-        var today = Today(zone);
-        var last = today.AddDays(studio.HorizonDays);
+        var studio = await studioDay.ClockAsync(ct);
+        var today = studio.Today;
+        var last = today.AddDays(studio.Settings.HorizonDays);
         var firstMonth = new DateOnly(today.Year, today.Month, 1);
         var lastMonth = new DateOnly(last.Year, last.Month, 1);
 
@@ -177,7 +175,7 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
         var slots = selectedDay is { } chosen
             ? (chosen.Month == shown.Month ? calendar : Slots(inputs, chosen, chosen, roomId, photographerId)).SlotsOn(chosen)
             : [];
-        return new WhenStep(new WizardStep(3), inputs.Service, shown, days, selectedDay, slots, today, last, zone.Id);
+        return new WhenStep(new WizardStep(3), inputs.Service, shown, days, selectedDay, slots, today, last, studio.Zone.Id);
     }
 
     /// <summary>
@@ -239,8 +237,6 @@ public class BookingService(StudioDb db, TimeProvider clock, StudioMetrics metri
         await SummaryAsync(code, ct) is { } summary && await StudioAsync(ct) is { } studio
             ? System.Text.Encoding.UTF8.GetBytes(BookingIcs.Write(summary, studio.Address, clock.GetUtcNow()))
             : null;
-
-    public DateOnly Today(TimeZoneInfo zone) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).DateTime);
 
     /// <summary>
     /// Creates the booking in one transaction: the client found or created by email, the booking with its price

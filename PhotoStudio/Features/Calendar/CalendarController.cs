@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using PhotoStudio.Features.Account;
@@ -12,14 +11,9 @@ namespace PhotoStudio.Features.Calendar;
 /// </summary>
 [Authorize(Policy = Permissions.BookingsViewOwn)]
 [ChecksPermission(Permissions.BookingsViewAll)]
-public class CalendarController(CalendarService calendar, IAuthorizationService authorization) : Controller
+public class CalendarController(CalendarService calendar) : Controller
 {
     [HttpGet("calendar")]
-    public async Task<IActionResult> Index(string? view, string? by, string? date, CancellationToken ct)
-    {
-        var seesAll = (await authorization.AuthorizeAsync(User, Permissions.BookingsViewAll)).Succeeded;
-        // A signed-in user always has an id; "" would match nobody rather than everybody.
-        var onlyUserId = seesAll ? null : User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";
-        return this.PageOrFragment("Index", "_Grid", await calendar.LoadAsync(view, by, date, onlyUserId, ct));
-    }
+    public async Task<IActionResult> Index(string? view, string? by, string? date, CancellationToken ct) =>
+        this.PageOrFragment("Index", "_Grid", await calendar.LoadAsync(view, by, date, ct));
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using PhotoStudio.Data;
+using PhotoStudio.Features.Shared;
 using PhotoStudio.Scheduling;
 
 namespace PhotoStudio.Features.Calendar;
@@ -8,7 +9,7 @@ namespace PhotoStudio.Features.Calendar;
 /// The staff calendar: day and week grids of live bookings by room or by photographer, with closures, working
 /// hours and time off shaded. A fixed handful of queries per page, whatever the number of rows or bookings.
 /// </summary>
-public class CalendarService(StudioDb db, TimeProvider clock)
+public class CalendarService(StudioDb db, StudioDay studioDay)
 {
     private const int MinutesPerDay = 24 * 60;
     // What a day view spans when the studio has no hours that weekday, so a closed day still reads as a day.
@@ -19,25 +20,24 @@ public class CalendarService(StudioDb db, TimeProvider clock)
         int RoomId, string Room, int? PhotographerId, string? Photographer, BookingStatus Status);
     private sealed record LocalSpan(int From, int To);
 
-    /// <summary>The grid for the query string values; <paramref name="onlyUserId"/> limits it to that photographer's bookings.</summary>
-    public async Task<CalendarGrid> LoadAsync(string? view, string? by, string? date, string? onlyUserId, CancellationToken ct)
+    /// <summary>The grid for the query string values, with the bookings the signed-in user may see.</summary>
+    public async Task<CalendarGrid> LoadAsync(string? view, string? by, string? date, CancellationToken ct)
     {
-        var studio = await db.Settings.AsNoTracking().OrderBy(s => s.Id).FirstOrDefaultAsync(ct);
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(studio?.TimeZone ?? "UTC");
-        var step = studio?.SlotStepMinutes is > 0 and var s ? s : 30;
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(clock.GetUtcNow().UtcDateTime, zone));
+        var studio = await studioDay.ClockAsync(ct);
+        var zone = studio.Zone;
+        var step = studio.Settings.SlotStepMinutes is > 0 and var s ? s : 30;
+        var today = studio.Today;
         var query = CalendarQuery.Parse(view, by, date, today);
         var (first, last) = (query.FirstDay, query.LastDay);
-        var from = StudioTime.BoundToUtc(zone, first, 0);
-        var to = StudioTime.BoundToUtc(zone, last.AddDays(1), 0);
+        var (from, to) = studio.Days(first, last);
+        // Without bookings.view_all the grid is the user's own row and bookings.
+        var onlyUserId = studioDay.SeesAll ? null : studioDay.UserId;
 
         var hours = await db.BusinessHours.AsNoTracking().ToListAsync(ct);
         var closures = await db.Closures.AsNoTracking().Where(c => c.FirstDay <= last && c.LastDay >= first).ToListAsync(ct);
 
-        var live = db.Bookings.AsNoTracking()
+        var live = studioDay.Bookings
             .Where(b => b.StartsAt < to && b.EndsAt > from && Data.Booking.LiveStatuses.Contains(b.Status));
-        if (onlyUserId is not null)
-            live = live.Where(b => b.Photographer != null && b.Photographer.UserId == onlyUserId);
 
         List<Row> rows;
         ILookup<int, WorkingHours> working = Array.Empty<WorkingHours>().ToLookup(w => w.EmployeeId);

@@ -22,7 +22,7 @@ public class DashboardController(DashboardService dashboard, AuditLog audit) : C
         var window = await dashboard.WindowAsync(range, from, to, ct);
         var report = await dashboard.ReportAsync(window, ct);
         // The period form's htmx answer is only the body; the today panel comes with the whole page.
-        if (!Request.WantsFragment()) report = report with { Today = await dashboard.TodayAsync(window.Zone, ct) };
+        if (!Request.WantsFragment()) report = report with { Today = await dashboard.TodayAsync(ct) };
         return this.PageOrFragment("Index", "_Body", report);
     }
 
@@ -31,7 +31,7 @@ public class DashboardController(DashboardService dashboard, AuditLog audit) : C
     public async Task<IActionResult> Today(CancellationToken ct)
     {
         Response.VaryOnHtmx();
-        return PartialView("_Today", await dashboard.TodayAsync(null, ct));
+        return PartialView("_Today", await dashboard.TodayAsync(ct));
     }
 
     /// <summary>

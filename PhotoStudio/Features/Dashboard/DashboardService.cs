@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using PhotoStudio.Data;
 using PhotoStudio.Features.Booking;
+using PhotoStudio.Features.Shared;
 using PhotoStudio.Scheduling;
 
 namespace PhotoStudio.Features.Dashboard;
@@ -11,7 +12,7 @@ namespace PhotoStudio.Features.Dashboard;
 /// The admin dashboard's figures. Everything is counted and summed by PostgreSQL (GROUP BY over the period's
 /// bookings), so a page costs the same handful of queries for an empty week and a busy year.
 /// </summary>
-public class DashboardService(StudioDb db, TimeProvider clock, UtilizationService utilization)
+public class DashboardService(StudioDb db, StudioDay studioDay, UtilizationService utilization)
 {
     /// <summary>Statuses whose price snapshot counts as revenue.</summary>
     private static readonly BookingStatus[] Earning =
@@ -22,17 +23,10 @@ public class DashboardService(StudioDb db, TimeProvider clock, UtilizationServic
 
     public async Task<Window> WindowAsync(string? range, string? from, string? to, CancellationToken ct)
     {
-        var studio = await db.Settings.AsNoTracking().OrderBy(s => s.Id)
-            .Select(s => new { s.TimeZone, s.Currency }).FirstOrDefaultAsync(ct);
-        return WindowOf(TimeZoneInfo.FindSystemTimeZoneById(studio?.TimeZone ?? "UTC"), studio?.Currency ?? "", range, from, to);
-    }
-
-    private Window WindowOf(TimeZoneInfo zone, string currency, string? range, string? from, string? to)
-    {
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(clock.GetUtcNow().UtcDateTime, zone));
-        var period = DashboardPeriod.Parse(range, from, to, today);
-        return new Window(period, zone, currency,
-            StudioTime.BoundToUtc(zone, period.From, 0), StudioTime.BoundToUtc(zone, period.To.AddDays(1), 0));
+        var studio = await studioDay.ClockAsync(ct);
+        var period = DashboardPeriod.Parse(range, from, to, studio.Today);
+        var (fromUtc, toUtc) = studio.Days(period.From, period.To);
+        return new Window(period, studio.Zone, studio.Settings.Currency, fromUtc, toUtc);
     }
 
     public async Task<DashboardReport> ReportAsync(string? range, string? from, string? to, CancellationToken ct) =>
@@ -113,12 +107,12 @@ public class DashboardService(StudioDb db, TimeProvider clock, UtilizationServic
     /// Today in the studio's zone: the day's counters, the sessions not yet over (time, service, room, photographer and
     /// the client's name only) and the employees with working hours today and no time off over the whole day.
     /// </summary>
-    /// <param name="zone">The studio's zone when the caller has it already (saves reading the settings again).</param>
-    public async Task<TodayPanel> TodayAsync(TimeZoneInfo? zone, CancellationToken ct)
+    public async Task<TodayPanel> TodayAsync(CancellationToken ct)
     {
-        var w = zone is null ? await WindowAsync("today", null, null, ct) : WindowOf(zone, "", "today", null, null);
+        var studio = await studioDay.ClockAsync(ct);
+        var w = await WindowAsync("today", null, null, ct);
         var day = w.Period.From;
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = studio.Now.UtcDateTime;
 
         // One query for the day's sessions: the count and the ones still to come are both taken from it.
         var sessions = await InRange(w).Where(b => b.Status != BookingStatus.Cancelled)
@@ -147,10 +141,9 @@ public class DashboardService(StudioDb db, TimeProvider clock, UtilizationServic
             })
             .ToListAsync(ct);
 
-        DateTime Local(DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), w.Zone);
         return new TodayPanel(day, w.Zone.Id, sessions.Count, made, funnel.GetValueOrDefault((int)FunnelStep.Service),
             funnel.GetValueOrDefault((int)FunnelStep.Confirmed),
-            [.. upcoming.Select(b => new TodaySession(b.Code, Local(b.StartsAt), Local(b.EndsAt), b.Status, b.Service, b.Room, b.Photographer, b.Client))],
+            [.. upcoming.Select(b => new TodaySession(b.Code, studio.ToLocal(b.StartsAt), studio.ToLocal(b.EndsAt), b.Status, b.Service, b.Room, b.Photographer, b.Client))],
             [.. working.Select(e => new TodayWorker(e.FullName, e.Position, [.. e.Hours.Select(h => (h.Starts, h.Ends))]))]);
     }
 
