@@ -28,6 +28,7 @@ using PhotoStudio.Infrastructure;
 using PhotoStudio.Infrastructure.Audit;
 using PhotoStudio.Infrastructure.Events;
 using PhotoStudio.Infrastructure.Security;
+using PhotoStudio.Infrastructure.Writes;
 using PhotoStudio.Infrastructure.Metrics;
 using Serilog;
 
@@ -118,6 +119,7 @@ builder.Services.AddScoped<StudioSettingsService>();
 builder.Services.AddScoped<AuditViewer>();
 builder.Services.AddScoped<PasswordReset>();
 builder.Services.AddScoped<EmployeeDirectory>();
+builder.Services.AddScoped<StudioWrites>();
 builder.Services.AddScoped<BookingService>();
 builder.Services.AddScoped<FunnelCounter>();
 builder.Services.AddScoped<BoardService>();
