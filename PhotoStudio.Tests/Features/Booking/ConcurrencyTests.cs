@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using NpgsqlTypes;
 using PhotoStudio.Data;
 using PhotoStudio.Features.Booking;
+using PhotoStudio.Infrastructure.Writes;
 using PhotoStudio.Scheduling;
 using PhotoStudio.Tests.Support;
 using Xunit.Abstractions;
@@ -215,11 +216,11 @@ public class ServiceConcurrencyTests(StudioApp app, ITestOutputHelper output) : 
 
             var errors = outcomes.Where(o => o.Error is not null).Select(o => o.Error!).ToList();
             Assert.True(errors.Count == 0, $"{errors.Count} confirmations threw:\n{BookingRace.Describe(errors)}");
-            var confirmed = Assert.Single(outcomes, o => o.Value is ConfirmResult.Confirmed).Value as ConfirmResult.Confirmed;
-            Assert.Equal(BookingRace.Runners - 1, outcomes.Count(o => o.Value is ConfirmResult.SlotTaken));
+            var confirmed = Assert.IsType<Outcome.Done<Booked>>(Assert.Single(outcomes, o => o.Value is Outcome.Done<Booked> { Value.Replayed: false }).Value).Value;
+            Assert.Equal(BookingRace.Runners - 1, outcomes.Count(o => o.Value is Outcome.SlotTaken));
 
             await using var db = app.NewDb();
-            var booking = await db.Bookings.SingleAsync(b => b.Code == confirmed!.Code);
+            var booking = await db.Bookings.SingleAsync(b => b.Code == confirmed.Code);
             Assert.Equal(slot.StartUtc, booking.StartsAt);
             Assert.Equal(1, await BookingRace.LiveHoldingAsync(app, slot.StartUtc, slot.EndUtc, roomId: roomId));
             Assert.Equal(1, await db.Clients.CountAsync(c => c.Email == "same.racer@example.org"));
@@ -231,7 +232,7 @@ public class ServiceConcurrencyTests(StudioApp app, ITestOutputHelper output) : 
         }
     }
 
-    internal static void Report(ITestOutputHelper output, List<(ConfirmResult? Value, Exception? Error)> outcomes, TimeSpan elapsed)
+    internal static void Report(ITestOutputHelper output, List<(Outcome? Value, Exception? Error)> outcomes, TimeSpan elapsed)
     {
         output.WriteLine($"{outcomes.Count} ConfirmAsync calls finished in {elapsed.TotalMilliseconds:F0} ms: "
             + string.Join(", ", outcomes.GroupBy(o => o.Error is { } e ? e.GetType().Name : o.Value!.GetType().Name)
@@ -272,11 +273,11 @@ public class PhotographerConcurrencyTests(StudioApp app, ITestOutputHelper outpu
 
             var errors = outcomes.Where(o => o.Error is not null).Select(o => o.Error!).ToList();
             Assert.True(errors.Count == 0, $"{errors.Count} confirmations threw:\n{BookingRace.Describe(errors)}");
-            var confirmed = Assert.Single(outcomes, o => o.Value is ConfirmResult.Confirmed).Value as ConfirmResult.Confirmed;
-            Assert.Equal(BookingRace.Runners - 1, outcomes.Count(o => o.Value is ConfirmResult.SlotTaken));
+            var confirmed = Assert.IsType<Outcome.Done<Booked>>(Assert.Single(outcomes, o => o.Value is Outcome.Done<Booked> { Value.Replayed: false }).Value).Value;
+            Assert.Equal(BookingRace.Runners - 1, outcomes.Count(o => o.Value is Outcome.SlotTaken));
 
             await using var db = app.NewDb();
-            var booking = await db.Bookings.SingleAsync(b => b.Code == confirmed!.Code);
+            var booking = await db.Bookings.SingleAsync(b => b.Code == confirmed.Code);
             Assert.Equal(maria, booking.PhotographerId);
             output.WriteLine($"Won: {(booking.RoomId == studioC ? "Studio C" : "Black Box")} at {booking.StartsAt:u}");
             Assert.Equal(before + 1, await BookingRace.LiveHoldingAsync(app, a.StartUtc, b.EndUtc, photographerId: maria));

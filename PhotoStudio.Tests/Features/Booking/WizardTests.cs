@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PhotoStudio.Data;
 using PhotoStudio.Features.Booking;
+using PhotoStudio.Infrastructure.Writes;
 using PhotoStudio.Tests.Support;
 
 namespace PhotoStudio.Tests.Features.Booking;
@@ -293,17 +294,18 @@ public class WizardTests(StudioApp app) : IClassFixture<StudioApp>
             Details = new ClientDetails { Name = "Forger", Email = "forger@example.org", Phone = "+49 30 1111111", Guests = 12, AcceptTerms = true },
         };
 
-        Assert.Equal(new ConfirmResult.TooManyGuests(4), await booking.ConfirmAsync(draft, CancellationToken.None));
+        Assert.Equal(new Outcome.Stale(new Text(BookingService.RoomShrank), [BookingService.GuestsError(blackBox.Id, 4)]),
+            await booking.ConfirmAsync(draft, CancellationToken.None));
         var anyRoom = await booking.ConfirmAsync(draft with { RoomId = null, Details = draft.Details with { Guests = 13 } }, CancellationToken.None);
-        Assert.Equal(new ConfirmResult.TooManyGuests(12), anyRoom);
+        Assert.Equal(new Outcome.Stale(new Text(BookingService.RoomShrank), [BookingService.GuestsError(null, 12)]), anyRoom);
         Assert.False(await db.Bookings.AnyAsync(b => b.Client!.Email == "forger@example.org"));
 
         // Twelve people and "any room": Studio C takes them. Then another twelve at that time: the Black Box is still
         // free but too small, so the answer is "no room for 12 people is free", and nothing is booked.
-        var confirmed = Assert.IsType<ConfirmResult.Confirmed>(await booking.ConfirmAsync(draft with { RoomId = null }, CancellationToken.None));
+        var confirmed = Assert.IsType<Outcome.Done<Booked>>(await booking.ConfirmAsync(draft with { RoomId = null }, CancellationToken.None)).Value;
         Assert.Equal(studioC.Id, await db.Bookings.Where(b => b.Code == confirmed.Code).Select(b => b.RoomId).SingleAsync());
         var second = draft with { Id = Guid.NewGuid(), RoomId = null, Details = draft.Details with { Email = "forger.two@example.org" } };
-        Assert.Equal(new ConfirmResult.SlotTaken(12), await booking.ConfirmAsync(second, CancellationToken.None));
+        Assert.Equal(new Outcome.SlotTaken(new Text(BookingService.NoRoomForGuests, 12)), await booking.ConfirmAsync(second, CancellationToken.None));
         Assert.False(await db.Bookings.AnyAsync(b => b.Client!.Email == "forger.two@example.org"));
     }
 

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
 using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure;
+using PhotoStudio.Infrastructure.Writes;
 using PhotoStudio.Scheduling;
 
 namespace PhotoStudio.Features.Booking;
@@ -145,7 +146,7 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
         var draft = drafts.Read(Request);
         if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.GoTo("/book");
         if (ModelState.IsValid && await booking.CapacityAsync(service.Id, draft.RoomId, ct) is { } capacity && details.Guests > capacity)
-            ModelState.AddModelError(nameof(ClientDetails.Guests), GuestsMessage(draft.RoomId, capacity));
+            this.AddErrors([BookingService.GuestsError(draft.RoomId, capacity)]);
         if (!ModelState.IsValid)
             return Step("Details", new DetailsStep(new(4), service, details));
         drafts.Write(Response, draft with { Details = details });
@@ -175,37 +176,31 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
     public async Task<IActionResult> Confirm(CancellationToken ct)
     {
         var draft = drafts.Read(Request);
-        switch (await booking.ConfirmAsync(draft, ct))
-        {
-            case ConfirmResult.Confirmed done:
+        var outcome = await booking.ConfirmAsync(draft, ct);
+        return await this.AnswerAsync(outcome,
+            done: async result =>
+            {
+                var booked = ((Outcome.Done<Booked>)result).Value;
                 drafts.Clear(Response);
+                // The same draft again (a replay, a second click): its booking's page, and nothing new.
+                if (booked.Replayed) return this.GoTo($"/book/done/{booked.Code}");
                 await funnel.CountAsync(FunnelStep.Confirmed, ct);
                 // The manage link is shown once, on this booking's page; it never appears in a URL we log.
-                BookingDoneController.RememberManageLink(TempData, done.Code, done.ManageToken);
-                return this.GoTo($"/book/done/{done.Code}");
-            case ConfirmResult.AlreadyConfirmed done:
-                // The same draft again (a replay, a second click): its booking's page, and nothing new.
-                drafts.Clear(Response);
-                return this.GoTo($"/book/done/{done.Code}");
-            case ConfirmResult.TooManyGuests full when await booking.ServiceAsync(draft.ServiceId, ct) is { } service:
-                ModelState.AddModelError(nameof(ClientDetails.Guests), GuestsMessage(draft.RoomId, full.Capacity));
-                Response.StatusCode = StatusCodes.Status409Conflict;
-                return Step("Details", new DetailsStep(new(4, T["The number of people no longer fits the room. Please check your details."]),
-                    service, draft.Details!));
-            case ConfirmResult.SlotTaken taken:
+                BookingDoneController.RememberManageLink(TempData, booked.Code, booked.ManageToken!);
+                return this.GoTo($"/book/done/{booked.Code}");
+            },
+            form: async message =>
+            {
+                // The time was taken: choose another one, the details stay in the draft.
                 drafts.Write(Response, draft with { StartUtc = null });
-                Response.StatusCode = StatusCodes.Status409Conflict;
-                return await WhenPage(null, null, taken.Guests is { } guests
-                    ? T["Sorry, no room for {0} people is free at this time any more. Please choose another one; your details are kept.", guests]
-                    : T["Sorry, this time was just taken. Please choose another one; your details are kept."], ct, conflict: true);
-            default:
-                return this.GoTo("/book");
-        }
+                return await WhenPage(null, null, message, ct, conflict: true);
+            },
+            // The room no longer holds the people given (the errors are next to the field), or the draft is no good.
+            current: async message => outcome is Outcome.Stale && await booking.ServiceAsync(draft.ServiceId, ct) is { } service
+                ? Step("Details", new DetailsStep(new(4, message), service, draft.Details!))
+                : this.GoTo("/book"),
+            slotTaken: "Sorry, this time was just taken. Please choose another one; your details are kept.");
     }
-
-    private string GuestsMessage(int? roomId, int capacity) => roomId is null
-        ? T["Our largest room for this session holds {0} people.", capacity]
-        : T["The room you chose holds {0} people. Choose fewer people, or go back and choose another room.", capacity];
 
     private async Task<IActionResult> WhenPage(string? month, string? day, string? message, CancellationToken ct, bool conflict = false)
     {

@@ -23,13 +23,20 @@ public static class Answers
     public const string SlotTakenText = "Sorry, that time was just taken. Please choose another one.";
 
     /// <param name="done">The answer to a committed change.</param>
-    /// <param name="form">The form again, given the message for its top (field messages are in ModelState already).</param>
+    /// <param name="form">The form again, given the message for its top (field messages are in ModelState already; errors
+    /// of the form as a whole are in both).</param>
     /// <param name="current">The current state, given the message for its top; <paramref name="form"/> when null.</param>
     /// <param name="prefix">What field names carry in this form's ModelState (e.g. "Form.").</param>
     /// <param name="stale">The message for a stale outcome that brings none of its own.</param>
     /// <param name="slotTaken">The message for a taken slot that brings none of its own.</param>
-    public static async Task<IActionResult> AnswerAsync(this Controller controller, Outcome outcome,
+    public static Task<IActionResult> AnswerAsync(this Controller controller, Outcome outcome,
         Func<Outcome.Done, IActionResult> done, Func<string?, Task<IActionResult>> form, Func<string?, Task<IActionResult>>? current = null,
+        string prefix = "", string stale = StaleText, string slotTaken = SlotTakenText) =>
+        controller.AnswerAsync(outcome, success => Task.FromResult(done(success)), form, current, prefix, stale, slotTaken);
+
+    /// <summary>The same, for a success that has asynchronous work of its own to do before it answers.</summary>
+    public static async Task<IActionResult> AnswerAsync(this Controller controller, Outcome outcome,
+        Func<Outcome.Done, Task<IActionResult>> done, Func<string?, Task<IActionResult>> form, Func<string?, Task<IActionResult>>? current = null,
         string prefix = "", string stale = StaleText, string slotTaken = SlotTakenText)
     {
         var response = controller.Response;
@@ -37,11 +44,13 @@ public static class Answers
         switch (outcome)
         {
             case Outcome.Done success:
-                return done(success);
+                return await done(success);
             case Outcome.Invalid invalid:
                 controller.AddErrors(invalid.Errors, prefix);
                 response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-                return await form(null);
+                // Errors of the form as a whole are also its message, for pages that show one at the top.
+                var whole = invalid.Errors.Where(e => e.Field.Length == 0).Select(controller.Say).ToList();
+                return await form(whole.Count > 0 ? string.Join(" ", whole) : null);
             case Outcome.SlotTaken taken:
                 response.StatusCode = StatusCodes.Status409Conflict;
                 return await form(controller.Say(taken.Message ?? new Text(slotTaken)));
