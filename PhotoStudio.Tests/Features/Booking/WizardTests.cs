@@ -103,7 +103,7 @@ public class WizardTests(StudioApp app) : IClassFixture<StudioApp>
         {
             ["Name"] = "", ["Email"] = "not-an-email", ["Phone"] = "call me", ["Guests"] = "0", ["Notes"] = "keep me",
         });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var page = await response.ReadDocumentAsync();
         Assert.Contains("Enter your name.", page.Single("#Name-error").TextContent);
         Assert.Contains("valid email", page.Single("#Email-error").TextContent);
@@ -132,7 +132,7 @@ public class WizardTests(StudioApp app) : IClassFixture<StudioApp>
         };
         var before = await CountAsync();
         var response = await PostStartAsync(client, forged, pageDay: start);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Contains("not available", (await response.ReadDocumentAsync()).QuerySelector("#wizard [role=alert]")!.TextContent, StringComparison.OrdinalIgnoreCase);
 
         // Nothing was kept: the later steps send the client back, and a confirmation creates nothing.
@@ -151,7 +151,7 @@ public class WizardTests(StudioApp app) : IClassFixture<StudioApp>
     {
         var (client, _) = await ChooseATimeAsync(app);
         var response = await client.SubmitAsync("/book/with", "form[action='/book/with']", new Dictionary<string, string> { ["roomId"] = "999999" });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Contains("not available for this session", (await response.ReadDocumentAsync()).QuerySelector("#wizard [role=alert]")!.TextContent);
     }
 
@@ -222,7 +222,7 @@ public class WizardTests(StudioApp app) : IClassFixture<StudioApp>
         var (client, start) = await ChooseATimeAsync(app, service, specific);
         await PostStartAsync(client, start);
         var response = await client.SubmitAsync("/book/details", "#details-form", new Dictionary<string, string>(Details) { ["Guests"] = guests });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var page = await response.ReadDocumentAsync();
         Assert.Contains(message, page.Single("#Guests-error").TextContent);
         Assert.Equal(guests, page.QuerySelector<IHtmlInputElement>("#Guests")!.Value);
@@ -240,7 +240,7 @@ public class WizardTests(StudioApp app) : IClassFixture<StudioApp>
         var blackBox = with.QuerySelectorAll<IHtmlInputElement>("input[name=roomId]").Single(i => i.ParentElement!.TextContent.Contains("Black Box"));
         var response = await client.SubmitAsync(with.QuerySelector<IHtmlFormElement>("form[action='/book/with']")!,
             new Dictionary<string, string> { ["roomId"] = blackBox.Value, ["photographerId"] = "" });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Contains("This room holds 4 people, fewer than the 6", (await response.ReadDocumentAsync()).Single("#wizard [role=alert]").TextContent);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/book/review")).StatusCode); // the draft is as it was
     }
