@@ -23,6 +23,7 @@ using PhotoStudio.Features.Health;
 using PhotoStudio.Infrastructure;
 using PhotoStudio.Infrastructure.Audit;
 using PhotoStudio.Infrastructure.Events;
+using PhotoStudio.Infrastructure.Writes;
 using PhotoStudio.Infrastructure.Metrics;
 using Serilog;
 
@@ -109,6 +110,7 @@ builder.Services.AddScoped<AuditViewer>();
 builder.Services.AddScoped<PasswordReset>();
 builder.Services.AddScoped<EmployeeDirectory>();
 builder.Services.AddScoped<StudioDay>();
+builder.Services.AddScoped<StudioWrites>();
 builder.Services.AddScoped<BookingService>();
 builder.Services.AddScoped<FunnelCounter>();
 builder.Services.AddScoped<BoardService>();

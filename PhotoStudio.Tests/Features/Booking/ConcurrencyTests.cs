@@ -8,6 +8,7 @@ using NpgsqlTypes;
 using PhotoStudio.Data;
 using PhotoStudio.Features.Booking;
 using PhotoStudio.Features.Shared;
+using PhotoStudio.Infrastructure.Writes;
 using PhotoStudio.Scheduling;
 using PhotoStudio.Tests.Support;
 using Xunit.Abstractions;
@@ -211,15 +212,10 @@ public class ServiceConcurrencyTests(StudioApp app, ITestOutputHelper output) : 
             // Fifty visitors' drafts, alike but for their one-time ids: the exclusion constraint, not the draft id, decides.
             var (outcomes, elapsed) = await BookingRace.RunAsync(scopes,
                 scope => scope.ServiceProvider.GetRequiredService<BookingService>().ConfirmAsync(draft with { Id = Guid.NewGuid() }, CancellationToken.None));
-            Report(output, outcomes, elapsed);
-
-            var errors = outcomes.Where(o => o.Error is not null).Select(o => o.Error!).ToList();
-            Assert.True(errors.Count == 0, $"{errors.Count} confirmations threw:\n{BookingRace.Describe(errors)}");
-            var confirmed = Assert.Single(outcomes, o => o.Value is ConfirmResult.Confirmed).Value as ConfirmResult.Confirmed;
-            Assert.Equal(BookingRace.Runners - 1, outcomes.Count(o => o.Value is ConfirmResult.SlotTaken));
+            var confirmed = OneWinner(output, outcomes, elapsed);
 
             await using var db = app.NewDb();
-            var booking = await db.Bookings.SingleAsync(b => b.Code == confirmed!.Code);
+            var booking = await db.Bookings.SingleAsync(b => b.Code == confirmed.Code);
             Assert.Equal(slot.StartUtc, booking.StartsAt);
             Assert.Equal(1, await BookingRace.LiveHoldingAsync(app, slot.StartUtc, slot.EndUtc, roomId: roomId));
             Assert.Equal(1, await db.Clients.CountAsync(c => c.Email == "same.racer@example.org"));
@@ -231,7 +227,18 @@ public class ServiceConcurrencyTests(StudioApp app, ITestOutputHelper output) : 
         }
     }
 
-    internal static void Report(ITestOutputHelper output, List<(ConfirmResult? Value, Exception? Error)> outcomes, TimeSpan elapsed)
+    /// <summary>Reports the race, then asserts that nothing threw, one confirmation won and every other was told the slot is taken.</summary>
+    internal static Booked OneWinner(ITestOutputHelper output, List<(Outcome? Value, Exception? Error)> outcomes, TimeSpan elapsed)
+    {
+        Report(output, outcomes, elapsed);
+        var errors = outcomes.Where(o => o.Error is not null).Select(o => o.Error!).ToList();
+        Assert.True(errors.Count == 0, $"{errors.Count} confirmations threw:\n{BookingRace.Describe(errors)}");
+        var won = Assert.IsType<Outcome.Done<Booked>>(Assert.Single(outcomes, o => o.Value is Outcome.Done<Booked> { Value.Replayed: false }).Value);
+        Assert.Equal(BookingRace.Runners - 1, outcomes.Count(o => o.Value is Outcome.SlotTaken));
+        return won.Value;
+    }
+
+    private static void Report(ITestOutputHelper output, List<(Outcome? Value, Exception? Error)> outcomes, TimeSpan elapsed)
     {
         output.WriteLine($"{outcomes.Count} ConfirmAsync calls finished in {elapsed.TotalMilliseconds:F0} ms: "
             + string.Join(", ", outcomes.GroupBy(o => o.Error is { } e ? e.GetType().Name : o.Value!.GetType().Name)
@@ -268,15 +275,10 @@ public class PhotographerConcurrencyTests(StudioApp app, ITestOutputHelper outpu
         {
             var (outcomes, elapsed) = await BookingRace.RunAsync(drafts,
                 x => x.Scope.ServiceProvider.GetRequiredService<BookingService>().ConfirmAsync(x.Draft, CancellationToken.None));
-            ServiceConcurrencyTests.Report(output, outcomes, elapsed);
-
-            var errors = outcomes.Where(o => o.Error is not null).Select(o => o.Error!).ToList();
-            Assert.True(errors.Count == 0, $"{errors.Count} confirmations threw:\n{BookingRace.Describe(errors)}");
-            var confirmed = Assert.Single(outcomes, o => o.Value is ConfirmResult.Confirmed).Value as ConfirmResult.Confirmed;
-            Assert.Equal(BookingRace.Runners - 1, outcomes.Count(o => o.Value is ConfirmResult.SlotTaken));
+            var confirmed = ServiceConcurrencyTests.OneWinner(output, outcomes, elapsed);
 
             await using var db = app.NewDb();
-            var booking = await db.Bookings.SingleAsync(b => b.Code == confirmed!.Code);
+            var booking = await db.Bookings.SingleAsync(b => b.Code == confirmed.Code);
             Assert.Equal(maria, booking.PhotographerId);
             output.WriteLine($"Won: {(booking.RoomId == studioC ? "Studio C" : "Black Box")} at {booking.StartsAt:u}");
             Assert.Equal(before + 1, await BookingRace.LiveHoldingAsync(app, a.StartUtc, b.EndUtc, photographerId: maria));

@@ -3,7 +3,11 @@ using System.Net;
 using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using PhotoStudio.Data;
+using PhotoStudio.Features.Board;
+using PhotoStudio.Features.Booking;
+using PhotoStudio.Infrastructure.Writes;
 using PhotoStudio.Tests.Support;
 
 namespace PhotoStudio.Tests.Features.Booking;
@@ -150,5 +154,104 @@ public class MyBookingTests(StudioApp app) : IClassFixture<StudioApp>
             new Dictionary<string, string> { ["start"] = taken.StartsAt.ToString("yyyy-MM-ddTHH:mm:ssZ") });
         Assert.True(refused.StatusCode is HttpStatusCode.Conflict, $"got {(int)refused.StatusCode}");
         Assert.Contains("just taken", (await refused.ReadDocumentAsync()).QuerySelector("#wizard [role=alert]")!.TextContent);
+    }
+
+    /// <summary>A booking far ahead (every cut-off passes long after the test), with a manage link only this test knows.</summary>
+    private async Task<(PhotoStudio.Data.Booking Booking, string ManageUrl)> LinkedBookingAsync(BookingStatus status = BookingStatus.Pending)
+    {
+        var booking = await app.AddBookingAsync(status);
+        var token = ManageToken.New();
+        TestSecrets.Remember(token);
+        await using var db = app.NewDb();
+        await db.Bookings.Where(b => b.Id == booking.Id).ExecuteUpdateAsync(b => b.SetProperty(x => x.ManageTokenHash, ManageToken.Hash(token)));
+        return (await db.Bookings.AsNoTracking().SingleAsync(b => b.Id == booking.Id), $"/my/{token}");
+    }
+
+    [Fact]
+    public async Task A_client_cancel_that_the_studio_overtook_is_stale_and_changes_nothing()
+    {
+        var (booking, _) = await LinkedBookingAsync();
+        await using var scope = app.Scope();
+        // The client's request has read the booking; the studio confirms it before the client's save.
+        var seen = await scope.ServiceProvider.GetRequiredService<StudioDb>().Bookings.Include(b => b.History).SingleAsync(b => b.Id == booking.Id);
+        await using (var studio = app.NewDb())
+            await studio.Bookings.Where(b => b.Id == booking.Id).ExecuteUpdateAsync(b => b.SetProperty(x => x.Status, BookingStatus.Confirmed));
+
+        var outcome = await scope.ServiceProvider.GetRequiredService<BookingService>().CancelByClientAsync(seen, "Ill", CancellationToken.None);
+
+        Assert.Equal(new Outcome.Stale(), outcome);
+        var after = await app.ReloadAsync(booking.Id);
+        Assert.Equal(BookingStatus.Confirmed, after.Status);
+        Assert.DoesNotContain(after.History, h => h.To == BookingStatus.Cancelled);
+        await using var db = app.NewDb();
+        Assert.False(await db.BoardEvents.AnyAsync(e => e.BookingId == booking.Id && e.Kind == "cancelled"));
+    }
+
+    [Fact]
+    public async Task Cancels_racing_each_other_and_a_staff_move_never_answer_500_and_leave_one_consistent_history()
+    {
+        var (booking, manage) = await LinkedBookingAsync();
+        var visitors = new List<(HttpClient Client, IHtmlFormElement Form)>();
+        for (var i = 0; i < 6; i++) // the link opened on six devices
+        {
+            var client = app.NewClient();
+            visitors.Add((client, (await client.GetDocumentAsync(manage)).QuerySelector<IHtmlFormElement>("#cancel-form")!));
+        }
+        await using var scope = app.Scope();
+        await using (var db = app.NewDb())
+        {
+            var reception = await db.Users.Where(u => u.Email == "reception@demo.studio").Select(u => u.Id).SingleAsync();
+            var staff = new Staff(reception, SeesAll: true, Manages: true, Moves: true);
+            var board = scope.ServiceProvider.GetRequiredService<BoardService>();
+
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var cancels = visitors.Select(v => Task.Run(async () =>
+            {
+                await gate.Task;
+                return await v.Client.SubmitAsync(v.Form, new Dictionary<string, string> { ["reason"] = "Race" });
+            })).ToList();
+            var move = Task.Run(async () =>
+            {
+                await gate.Task;
+                return await board.MoveAsync(booking.Id, BookingStatus.Confirmed, booking.Version, null, staff, CancellationToken.None);
+            });
+            gate.SetResult();
+            var responses = await Task.WhenAll(cancels);
+            var moved = await move;
+
+            // Whoever lost was told so (stale, or past what a client may do): never a 500.
+            Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.SeeOther, HttpStatusCode.Conflict, HttpStatusCode.UnprocessableEntity }));
+            Assert.True(moved is Outcome.Done or Outcome.Stale, $"the staff move came to {moved}");
+            var after = await app.ReloadAsync(booking.Id);
+            var history = after.History.OrderBy(h => h.At).ThenBy(h => h.Id).ToList();
+            Assert.True(history.Count(h => h.To == BookingStatus.Cancelled) <= 1);
+            Assert.Equal(responses.Count(r => r.StatusCode == HttpStatusCode.SeeOther), history.Count(h => h.To == BookingStatus.Cancelled));
+            Assert.Equal(moved is Outcome.Done, history.Any(h => h.To == BookingStatus.Confirmed));
+            // Each change starts from the status the one before it left, and the booking is where the last one put it.
+            Assert.All(history.Zip(history.Skip(1)), pair => Assert.Equal(pair.First.To, pair.Second.From));
+            Assert.Equal(history[^1].To, after.Status);
+        }
+
+        // A loser's answer is the booking as it is now.
+        var loser = await visitors[0].Client.SubmitAsync(visitors[0].Form, new Dictionary<string, string> { ["reason"] = "Late" });
+        Assert.True(loser.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.SeeOther, $"got {(int)loser.StatusCode}");
+    }
+
+    [Fact]
+    public async Task A_cancel_past_the_cut_off_is_refused_with_422_and_the_reason_on_the_booking_page()
+    {
+        var (booking, manage) = await LinkedBookingAsync();
+        var visitor = app.NewClient();
+        var form = (await visitor.GetDocumentAsync(manage)).QuerySelector<IHtmlFormElement>("#cancel-form")!;
+        await using (var db = app.NewDb())
+            await db.Bookings.Where(b => b.Id == booking.Id).ExecuteUpdateAsync(b => b.SetProperty(x => x.Status, BookingStatus.Shooting));
+
+        var refused = await visitor.SubmitAsync(form, new Dictionary<string, string> { ["reason"] = "Ill" });
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        var page = await refused.ReadDocumentAsync();
+        Assert.Contains("can no longer be cancelled online", page.Single("#flash").TextContent);
+        Assert.Equal("Shooting", page.Single("#booking-status").TextContent);
+        Assert.Equal(BookingStatus.Shooting, (await app.ReloadAsync(booking.Id)).Status);
     }
 }

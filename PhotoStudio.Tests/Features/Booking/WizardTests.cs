@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using PhotoStudio.Data;
 using PhotoStudio.Features.Booking;
 using PhotoStudio.Features.Shared;
+using PhotoStudio.Infrastructure.Writes;
 using PhotoStudio.Tests.Support;
 
 namespace PhotoStudio.Tests.Features.Booking;
@@ -103,7 +104,7 @@ public class WizardTests(StudioApp app) : IClassFixture<StudioApp>
         {
             ["Name"] = "", ["Email"] = "not-an-email", ["Phone"] = "call me", ["Guests"] = "0", ["Notes"] = "keep me",
         });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var page = await response.ReadDocumentAsync();
         Assert.Contains("Enter your name.", page.Single("#Name-error").TextContent);
         Assert.Contains("valid email", page.Single("#Email-error").TextContent);
@@ -132,7 +133,7 @@ public class WizardTests(StudioApp app) : IClassFixture<StudioApp>
         };
         var before = await CountAsync();
         var response = await PostStartAsync(client, forged, pageDay: start);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Contains("not available", (await response.ReadDocumentAsync()).QuerySelector("#wizard [role=alert]")!.TextContent, StringComparison.OrdinalIgnoreCase);
 
         // Nothing was kept: the later steps send the client back, and a confirmation creates nothing.
@@ -151,7 +152,7 @@ public class WizardTests(StudioApp app) : IClassFixture<StudioApp>
     {
         var (client, _) = await ChooseATimeAsync(app);
         var response = await client.SubmitAsync("/book/with", "form[action='/book/with']", new Dictionary<string, string> { ["roomId"] = "999999" });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Contains("not available for this session", (await response.ReadDocumentAsync()).QuerySelector("#wizard [role=alert]")!.TextContent);
     }
 
@@ -222,7 +223,7 @@ public class WizardTests(StudioApp app) : IClassFixture<StudioApp>
         var (client, start) = await ChooseATimeAsync(app, service, specific);
         await PostStartAsync(client, start);
         var response = await client.SubmitAsync("/book/details", "#details-form", new Dictionary<string, string>(Details) { ["Guests"] = guests });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var page = await response.ReadDocumentAsync();
         Assert.Contains(message, page.Single("#Guests-error").TextContent);
         Assert.Equal(guests, page.QuerySelector<IHtmlInputElement>("#Guests")!.Value);
@@ -240,7 +241,7 @@ public class WizardTests(StudioApp app) : IClassFixture<StudioApp>
         var blackBox = with.QuerySelectorAll<IHtmlInputElement>("input[name=roomId]").Single(i => i.ParentElement!.TextContent.Contains("Black Box"));
         var response = await client.SubmitAsync(with.QuerySelector<IHtmlFormElement>("form[action='/book/with']")!,
             new Dictionary<string, string> { ["roomId"] = blackBox.Value, ["photographerId"] = "" });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Contains("This room holds 4 people, fewer than the 6", (await response.ReadDocumentAsync()).Single("#wizard [role=alert]").TextContent);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/book/review")).StatusCode); // the draft is as it was
     }
@@ -293,17 +294,18 @@ public class WizardTests(StudioApp app) : IClassFixture<StudioApp>
             Details = new ClientDetails { Name = "Forger", Email = "forger@example.org", Phone = "+49 30 1111111", Guests = 12, AcceptTerms = true },
         };
 
-        Assert.Equal(new ConfirmResult.TooManyGuests(4), await booking.ConfirmAsync(draft, CancellationToken.None));
+        Assert.Equal(new Outcome.Stale(new Text(BookingService.RoomShrank), [BookingService.GuestsError(blackBox.Id, 4)]),
+            await booking.ConfirmAsync(draft, CancellationToken.None));
         var anyRoom = await booking.ConfirmAsync(draft with { RoomId = null, Details = draft.Details with { Guests = 13 } }, CancellationToken.None);
-        Assert.Equal(new ConfirmResult.TooManyGuests(12), anyRoom);
+        Assert.Equal(new Outcome.Stale(new Text(BookingService.RoomShrank), [BookingService.GuestsError(null, 12)]), anyRoom);
         Assert.False(await db.Bookings.AnyAsync(b => b.Client!.Email == "forger@example.org"));
 
         // Twelve people and "any room": Studio C takes them. Then another twelve at that time: the Black Box is still
         // free but too small, so the answer is "no room for 12 people is free", and nothing is booked.
-        var confirmed = Assert.IsType<ConfirmResult.Confirmed>(await booking.ConfirmAsync(draft with { RoomId = null }, CancellationToken.None));
+        var confirmed = Assert.IsType<Outcome.Done<Booked>>(await booking.ConfirmAsync(draft with { RoomId = null }, CancellationToken.None)).Value;
         Assert.Equal(studioC.Id, await db.Bookings.Where(b => b.Code == confirmed.Code).Select(b => b.RoomId).SingleAsync());
         var second = draft with { Id = Guid.NewGuid(), RoomId = null, Details = draft.Details with { Email = "forger.two@example.org" } };
-        Assert.Equal(new ConfirmResult.SlotTaken(12), await booking.ConfirmAsync(second, CancellationToken.None));
+        Assert.Equal(new Outcome.SlotTaken(new Text(BookingService.NoRoomForGuests, 12)), await booking.ConfirmAsync(second, CancellationToken.None));
         Assert.False(await db.Bookings.AnyAsync(b => b.Client!.Email == "forger.two@example.org"));
     }
 

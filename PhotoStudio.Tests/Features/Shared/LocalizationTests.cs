@@ -10,16 +10,19 @@ public partial class LocalizationTests
     [Fact]
     public void Every_ui_string_has_a_russian_translation()
     {
-        var features = Path.Combine(TestDatabase.RepositoryRoot, "PhotoStudio", "Features");
+        var app = Path.Combine(TestDatabase.RepositoryRoot, "PhotoStudio");
+        var features = Path.Combine(app, "Features");
         var resx = XDocument.Load(Path.Combine(features, "Shared", "SharedResource.ru.resx"));
         var translated = resx.Root!.Elements("data")
             .Where(d => !string.IsNullOrWhiteSpace(d.Element("value")?.Value))
             .Select(d => d.Attribute("name")!.Value)
             .ToHashSet();
 
-        var used = Directory.EnumerateFiles(features, "*.*", SearchOption.AllDirectories)
+        var used = new[] { features, Path.Combine(app, "Infrastructure") }
+            .SelectMany(folder => Directory.EnumerateFiles(folder, "*.*", SearchOption.AllDirectories))
             .Where(f => f.EndsWith(".cshtml") || f.EndsWith(".cs"))
-            .SelectMany(f => UiString().Matches(File.ReadAllText(f)).Select(m => (File: Path.GetFileName(f), Key: Regex.Unescape(m.Groups["key"].Value))))
+            .SelectMany(f => new[] { UiString(), OutcomeMessage(), MessageConstant() }.SelectMany(r => r.Matches(File.ReadAllText(f)))
+                .Select(m => (File: Path.GetFileName(f), Key: Regex.Unescape(m.Groups["key"].Value))))
             .ToList();
 
         Assert.NotEmpty(used);
@@ -30,4 +33,12 @@ public partial class LocalizationTests
     // T["…"] in views and controllers, and the messages and display names of data annotations.
     [GeneratedRegex(@"(?:\bT\[|ErrorMessage\s*=\s*|Display\(Name\s*=\s*)""(?<key>(?:[^""\\]|\\.)*)""")]
     private static partial Regex UiString();
+
+    // What services say through an outcome: a refusal's reason, a field's error, a message, and the texts an answer falls back on.
+    [GeneratedRegex(@"(?:Outcome\.(?:Because|Forbid)\(|Outcome\.Field\([^,""]+,\s*|new Text\(|FieldError\([^,""]+,\s*|new\(nameof\([^)]*\),\s*|\b(?:stale|slotTaken):\s*)""(?<key>(?:[^""\\]|\\.)*)""")]
+    private static partial Regex OutcomeMessage();
+
+    // Messages kept in constants (tests and several answers share them): sentences, unlike index names or permissions.
+    [GeneratedRegex(@"const string \w+ = ""(?<key>[^""]* [^""]*[.?!])""")]
+    private static partial Regex MessageConstant();
 }

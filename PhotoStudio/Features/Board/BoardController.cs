@@ -8,6 +8,7 @@ using PhotoStudio.Data;
 using PhotoStudio.Features.Account;
 using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure;
+using PhotoStudio.Infrastructure.Writes;
 
 namespace PhotoStudio.Features.Board;
 
@@ -45,97 +46,74 @@ public class BoardController(BoardService board, IStringLocalizer<SharedResource
         bool panel, [FromQuery] BoardFilter filter, CancellationToken ct)
     {
         filter = filter.Normalized();
-        var result = await board.MoveAsync(id, to, version, reason, Staff, ct);
-        if (result is BoardResult.NotFound) return NotFound();
-        var card = await board.CardAsync(id, Staff, ct);
-        var (status, message) = Describe(result, card, to);
-        if (!Request.IsHtmx())
+        var outcome = await board.MoveAsync(id, to, version, reason, Staff, ct);
+        async Task<IActionResult> Answer(string message)
         {
-            Flash(status, message);
-            return this.GoTo(panel ? $"/board/bookings/{id}" : filter.Url("/board"));
-        }
-        Response.StatusCode = status;
-        if (panel) return await PanelAsync(id, status, message, ct);
+            if (!Request.IsHtmx()) return Back(message, panel ? $"/board/bookings/{id}" : filter.Url("/board"));
+            if (panel) return await PanelAsync(id, message, ct);
 
-        // The columns the card left, was dropped on and is really in now (those shown by this filter).
-        var shown = filter.Closed ? StatusFlow.Closed : StatusFlow.Active;
-        var columns = new List<BoardColumn>();
-        foreach (var s in new[] { from, to, card?.Status }.OfType<BookingStatus>().Distinct().Where(shown.Contains))
-            columns.Add(await board.ColumnAsync(s, filter, BoardService.PageSize, Staff, ct));
-        Flash(status, message, oob: true);
-        // Keyboard users keep their place: focus returns to the card in its new column.
-        Response.Headers["HX-Trigger-After-Settle"] = $$"""{"ps:focus":"#card-{{id}} .card-title-link"}""";
-        return PartialView("_MoveAnswer", new MoveAnswer(columns, id));
+            // The columns the card left, was dropped on and is really in now (those shown by this filter).
+            var card = await board.CardAsync(id, Staff, ct);
+            var shown = filter.Closed ? StatusFlow.Closed : StatusFlow.Active;
+            var columns = new List<BoardColumn>();
+            foreach (var s in new[] { from, to, card?.Status }.OfType<BookingStatus>().Distinct().Where(shown.Contains))
+                columns.Add(await board.ColumnAsync(s, filter, BoardService.PageSize, Staff, ct));
+            Flash(message, oob: true);
+            // Keyboard users keep their place: focus returns to the card in its new column.
+            Response.Headers["HX-Trigger-After-Settle"] = $$"""{"ps:focus":"#card-{{id}} .card-title-link"}""";
+            return PartialView("_MoveAnswer", new MoveAnswer(columns, id));
+        }
+        return await this.AnswerAsync(outcome,
+            done: async _ => await board.CardAsync(id, Staff, ct) is { } moved
+                ? await Answer(T["{0} moved to {1}.", moved.Code, T[to.ToString()]])
+                : await Answer(T["Done."]),
+            form: message => Answer(message!), stale: BoardService.StaleBooking);
     }
 
     [HttpPost("board/bookings/{id:int}/notes")]
-    public async Task<IActionResult> Note(int id, [StringLength(2000)] string? text, CancellationToken ct)
-    {
-        var result = ModelState.IsValid ? await board.AddNoteAsync(id, text, Staff, ct) : new BoardResult.Refused(BoardRefusal.EmptyNote);
-        if (result is BoardResult.NotFound) return NotFound();
-        var (status, message) = result is BoardResult.Done ? (200, T["Note added."].Value) : Describe(result, null, null);
-        return await AnswerFromPanelAsync(id, status, message, ct);
-    }
+    public async Task<IActionResult> Note(int id, [StringLength(2000)] string? text, CancellationToken ct) =>
+        await AnswerFromPanelAsync(id, ModelState.IsValid ? await board.AddNoteAsync(id, text, Staff, ct) : Outcome.Because(BoardService.EmptyNote),
+            T["Note added."], ct);
 
     [HttpPost("board/bookings/{id:int}/reassign"), Authorize(Policy = Permissions.BookingsManage)]
     public async Task<IActionResult> Reassign(int id, uint version, int room, int? photographer, string? date, string? time, CancellationToken ct)
     {
-        BoardResult result;
-        if (!SaneDates.TryParseDay(date, out var day)
-            || !TimeOnly.TryParseExact(time, ["HH:mm", "HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
-            result = new BoardResult.Refused(BoardRefusal.NoSuchTime);
-        else
-            result = await board.ReassignAsync(id, version, room, photographer, day, at, Staff, ct);
-        if (result is BoardResult.NotFound) return NotFound();
-        var (status, message) = result is BoardResult.Done ? (200, T["Booking updated."].Value) : Describe(result, null, null);
-        return await AnswerFromPanelAsync(id, status, message, ct);
+        var outcome = SaneDates.TryParseDay(date, out var day)
+            && TimeOnly.TryParseExact(time, ["HH:mm", "HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
+                ? await board.ReassignAsync(id, version, room, photographer, day, at, Staff, ct)
+                : Outcome.Because(BoardService.NoSuchTime);
+        return await AnswerFromPanelAsync(id, outcome, T["Booking updated."], ct);
     }
 
-    private async Task<IActionResult> AnswerFromPanelAsync(int id, int status, string message, CancellationToken ct)
+    /// <summary>The details panel under htmx, else back to its page with a flash; the message says how it went.</summary>
+    private Task<IActionResult> AnswerFromPanelAsync(int id, Outcome outcome, string done, CancellationToken ct)
     {
-        if (!Request.IsHtmx())
-        {
-            Flash(status, message);
-            return this.GoTo($"/board/bookings/{id}");
-        }
-        Response.StatusCode = status;
-        return await PanelAsync(id, status, message, ct);
+        Task<IActionResult> Answer(string message) => Request.IsHtmx()
+            ? PanelAsync(id, message, ct)
+            : Task.FromResult(Back(message, $"/board/bookings/{id}"));
+        return this.AnswerAsync(outcome, done: _ => Answer(done), form: message => Answer(message!), stale: BoardService.StaleBooking);
+    }
+
+    private IActionResult Back(string message, string url)
+    {
+        Flash(message);
+        return this.GoTo(url);
     }
 
     /// <summary>The details panel as it is now, with the outcome of what the user just did at its top.</summary>
-    private async Task<IActionResult> PanelAsync(int id, int status, string message, CancellationToken ct)
+    private async Task<IActionResult> PanelAsync(int id, string message, CancellationToken ct)
     {
         if (await board.DetailsAsync(id, Staff, ct) is not { } details) return NotFound();
-        ViewData["PanelMessage"] = new Shared.Flash(status == 200 ? "success" : "danger", message);
+        ViewData["PanelMessage"] = new Shared.Flash(Succeeded ? "success" : "danger", message);
         return PartialView("_Details", details);
     }
 
-    private (int Status, string Message) Describe(BoardResult result, BookingCard? card, BookingStatus? to) => result switch
-    {
-        BoardResult.Done when card is not null && to is { } target => (200, T["{0} moved to {1}.", card.Code, T[target.ToString()]]),
-        BoardResult.Done => (200, T["Done."]),
-        BoardResult.Stale => (409, T["Someone else changed this booking a moment ago. This is how it is now; please check and try again."]),
-        BoardResult.SlotTaken => (409, T["Sorry, that time was just taken. Please choose another one."]),
-        BoardResult.Refused { Why: var why } => (why is BoardRefusal.NotYours or BoardRefusal.NoPermission ? 403 : 422, why switch
-        {
-            BoardRefusal.MoveNotAllowed when card is not null && to is { } target =>
-                T["A booking cannot go from {0} to {1}.", T[card.Status.ToString()], T[target.ToString()]],
-            BoardRefusal.MoveNotAllowed => T["That move is not allowed."],
-            BoardRefusal.NotYours => T["You can only move your own bookings."],
-            BoardRefusal.NoPermission => T["You are not allowed to do that."],
-            BoardRefusal.ReasonRequired => T["Please give a reason."],
-            BoardRefusal.NotFree => T["That time is not free for this room and photographer, or outside opening or working hours."],
-            BoardRefusal.NoSuchTime => T["Please enter a valid date and time."],
-            BoardRefusal.NotLive => T["A cancelled or no-show booking cannot be changed."],
-            BoardRefusal.EmptyNote => T["Please write a note of up to 2000 characters."],
-            _ => T["That is not possible."],
-        }),
-        _ => (500, T["Something went wrong. Please try again."]),
-    };
+    /// <summary>Answers set the status before rendering: anything but 200 is a change that did not happen.</summary>
+    private bool Succeeded => Response.StatusCode == StatusCodes.Status200OK;
 
-    private void Flash(int status, string message, bool oob = false)
+    private void Flash(string message, bool oob = false)
     {
-        if (status == 200) Shared.Flash.Success(TempData, message);
+        if (Succeeded) Shared.Flash.Success(TempData, message);
         else Shared.Flash.Error(TempData, message);
         if (oob) ViewData["FlashOob"] = true;
     }

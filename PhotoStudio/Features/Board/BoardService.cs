@@ -1,11 +1,11 @@
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 using PhotoStudio.Data;
 using PhotoStudio.Features.Account;
 using PhotoStudio.Features.Booking;
 using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure.Events;
+using PhotoStudio.Infrastructure.Writes;
 
 namespace PhotoStudio.Features.Board;
 
@@ -48,23 +48,14 @@ public record BookingDetails(BookingCard Card, int ClientId, string ClientEmail,
     IReadOnlyList<HistoryLine> History, IReadOnlyList<NoteLine> Notes, IReadOnlyList<NamedOption> Rooms,
     IReadOnlyList<NamedOption> Photographers, bool CanManage, bool CanEnd, int SlotStepMinutes, string TimeZone);
 
-public enum BoardRefusal { MoveNotAllowed, NotYours, NoPermission, ReasonRequired, NotFree, NoSuchTime, NotLive, EmptyNote }
-
-public abstract record BoardResult
-{
-    public sealed record Done : BoardResult;
-    public sealed record NotFound : BoardResult;
-    public sealed record Refused(BoardRefusal Why) : BoardResult;
-    /// <summary>Someone changed the booking after this user loaded it; nothing was overwritten.</summary>
-    public sealed record Stale : BoardResult;
-    /// <summary>Another booking took the room or photographer at that time first (the exclusion constraints said so).</summary>
-    public sealed record SlotTaken : BoardResult;
-}
-
 /// <summary>The staff board: filtered columns of cards, a booking's details, and every change staff make to one.</summary>
-public class BoardService(StudioDb db, BookingService bookings, StudioDay studioDay, TimeProvider clock)
+public class BoardService(StudioDb db, StudioWrites writes, BookingService bookings, StudioDay studioDay, TimeProvider clock)
 {
     public const int PageSize = 20;
+
+    public const string StaleBooking = "Someone else changed this booking a moment ago. This is how it is now; please check and try again.";
+    public const string NoSuchTime = "Please enter a valid date and time.";
+    public const string EmptyNote = "Please write a note of up to 2000 characters.";
 
     private sealed record CardRow(int Id, string Code, uint Version, BookingStatus Status, DateTime StartsAt, DateTime EndsAt,
         string Client, string Service, string Room, string? Photographer, string? PhotographerUserId, int Guests,
@@ -177,39 +168,48 @@ public class BoardService(StudioDb db, BookingService bookings, StudioDay studio
     /// Moves a booking to another status: the state machine, the user's permission (photographers only their own
     /// bookings, cancelling needs <c>bookings.manage</c>) and the row version the user saw all have to agree.
     /// </summary>
-    public async Task<BoardResult> MoveAsync(int id, BookingStatus to, uint version, string? reason, Staff staff, CancellationToken ct)
+    public async Task<Outcome> MoveAsync(int id, BookingStatus to, uint version, string? reason, Staff staff, CancellationToken ct)
     {
         var booking = await db.Bookings.Include(b => b.Photographer).FirstOrDefaultAsync(b => b.Id == id, ct);
-        if (booking is null) return new BoardResult.NotFound();
-        if (!staff.Moves) return new BoardResult.Refused(BoardRefusal.NoPermission);
-        if (!staff.SeesAll && booking.Photographer?.UserId != staff.UserId) return new BoardResult.Refused(BoardRefusal.NotYours);
-        if (booking.Version != version) return new BoardResult.Stale();
-        if (!StatusFlow.CanMove(booking.Status, to)) return new BoardResult.Refused(BoardRefusal.MoveNotAllowed);
-        if (to == BookingStatus.Cancelled && !staff.Manages) return new BoardResult.Refused(BoardRefusal.NoPermission);
+        if (booking is null) return Outcome.Missing;
+        if (!staff.Moves) return NoPermission;
+        if (!staff.SeesAll && booking.Photographer?.UserId != staff.UserId) return Outcome.Forbid("You can only move your own bookings.");
+        if (booking.Version != version) return new Outcome.Stale();
+        if (!StatusFlow.CanMove(booking.Status, to))
+            return Outcome.Because("A booking cannot go from {0} to {1}.", new Text(booking.Status.ToString()), new Text(to.ToString()));
+        if (to == BookingStatus.Cancelled && !staff.Manages) return NoPermission;
         reason = reason?.Trim() ?? "";
-        if (StatusFlow.Ends(to) && reason.Length == 0) return new BoardResult.Refused(BoardRefusal.ReasonRequired);
+        if (StatusFlow.Ends(to) && reason.Length == 0) return Outcome.Because("Please give a reason.");
 
         var now = clock.GetUtcNow().UtcDateTime;
-        booking.History.Add(new BookingStatusChange { From = booking.Status, To = to, By = staff.UserId, At = now, Reason = reason });
-        booking.Status = to;
-        booking.UpdatedAt = now;
-        return await SaveAsync(booking, version, "moved", now, ct);
+        return await writes.RunAsync(w =>
+        {
+            w.Expect(booking, version);
+            booking.History.Add(new BookingStatusChange { From = booking.Status, To = to, By = staff.UserId, At = now, Reason = reason });
+            booking.Status = to;
+            booking.UpdatedAt = now;
+            w.Announce(booking, "moved", now);
+            return Outcome.Ok;
+        }, ct);
     }
 
-    public async Task<BoardResult> AddNoteAsync(int id, string? text, Staff staff, CancellationToken ct)
+    private static Outcome NoPermission => Outcome.Forbid("You are not allowed to do that.");
+
+    public async Task<Outcome> AddNoteAsync(int id, string? text, Staff staff, CancellationToken ct)
     {
         var booking = await db.Bookings.Include(b => b.Photographer).FirstOrDefaultAsync(b => b.Id == id, ct);
-        if (booking is null || !(staff.SeesAll || booking.Photographer?.UserId == staff.UserId)) return new BoardResult.NotFound();
+        if (booking is null || !(staff.SeesAll || booking.Photographer?.UserId == staff.UserId)) return Outcome.Missing;
         text = text?.Trim() ?? "";
-        if (text.Length == 0) return new BoardResult.Refused(BoardRefusal.EmptyNote);
+        if (text.Length == 0) return Outcome.Because(EmptyNote);
         var author = await db.Users.Where(u => u.Id == staff.UserId)
             .Select(u => u.Employee != null ? u.Employee.FullName : u.Email ?? "").FirstOrDefaultAsync(ct) ?? "";
         var now = clock.GetUtcNow().UtcDateTime;
-        db.BookingNotes.Add(new BookingNote { BookingId = id, AuthorId = staff.UserId, AuthorName = author, At = now, Text = text[..Math.Min(text.Length, 2000)] });
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.SaveAndAnnounceAsync(id, "note", now, ct);
-        await tx.CommitAsync(ct);
-        return new BoardResult.Done();
+        return await writes.RunAsync(w =>
+        {
+            db.BookingNotes.Add(new BookingNote { BookingId = id, AuthorId = staff.UserId, AuthorName = author, At = now, Text = text[..Math.Min(text.Length, 2000)] });
+            w.Announce(id, "note", now);
+            return Outcome.Ok;
+        }, ct);
     }
 
     /// <summary>
@@ -217,58 +217,40 @@ public class BoardService(StudioDb db, BookingService bookings, StudioDay studio
     /// that room and photographer (staff may book inside the minimum notice and beyond the horizon); the same
     /// locks and exclusion constraints as the public wizard settle a race.
     /// </summary>
-    public async Task<BoardResult> ReassignAsync(int id, uint version, int roomId, int? photographerId, DateOnly day, TimeOnly time,
+    public async Task<Outcome> ReassignAsync(int id, uint version, int roomId, int? photographerId, DateOnly day, TimeOnly time,
         Staff staff, CancellationToken ct)
     {
         var booking = await db.Bookings.FirstOrDefaultAsync(b => b.Id == id, ct);
-        if (booking is null) return new BoardResult.NotFound();
-        if (!staff.Manages || !staff.SeesAll) return new BoardResult.Refused(BoardRefusal.NoPermission);
-        if (booking.Version != version) return new BoardResult.Stale();
-        if (!Data.Booking.IsLive(booking.Status)) return new BoardResult.Refused(BoardRefusal.NotLive);
+        if (booking is null) return Outcome.Missing;
+        if (!staff.Manages || !staff.SeesAll) return NoPermission;
+        if (booking.Version != version) return new Outcome.Stale();
+        if (!Data.Booking.IsLive(booking.Status)) return Outcome.Because("A cancelled or no-show booking cannot be changed.");
 
         var zone = (await studioDay.ClockAsync(ct)).Zone;
         var local = day.ToDateTime(time);
-        if (zone.IsInvalidTime(local)) return new BoardResult.Refused(BoardRefusal.NoSuchTime);
+        if (zone.IsInvalidTime(local)) return Outcome.Because(NoSuchTime);
         var startUtc = TimeZoneInfo.ConvertTimeToUtc(local, zone);
         var inputs = await bookings.InputsAsync(booking.ServiceId, day, day, ct, excludeBookingId: booking.Id);
-        if (inputs is null) return new BoardResult.Refused(BoardRefusal.NotFree);
+        if (inputs is null) return NotFree;
         inputs = inputs with { Rules = inputs.Rules with { MinimumNotice = TimeSpan.Zero, HorizonDays = 3660 } };
         var slot = inputs.SlotAt(startUtc, clock.GetUtcNow(), roomId, inputs.Requirements.NeedsPhotographer ? photographerId : null);
-        if (slot is null) return new BoardResult.Refused(BoardRefusal.NotFree);
+        if (slot is null) return NotFree;
 
         var room = await db.Rooms.SingleAsync(r => r.Id == slot.RoomId, ct);
         var now = clock.GetUtcNow().UtcDateTime;
-        booking.RoomId = slot.RoomId;
-        booking.PhotographerId = slot.PhotographerId;
-        booking.Block(slot.StartUtc, slot.EndUtc, room);
-        booking.UpdatedAt = now;
-        return await SaveAsync(booking, version, "reassigned", now, ct, lockResources: true);
+        return await writes.RunAsync(async w =>
+        {
+            w.Expect(booking, version);
+            booking.RoomId = slot.RoomId;
+            booking.PhotographerId = slot.PhotographerId;
+            booking.Block(slot.StartUtc, slot.EndUtc, room);
+            booking.UpdatedAt = now;
+            await bookings.LockAsync(booking.RoomId, booking.PhotographerId, ct);
+            w.Announce(booking, "reassigned", now);
+            return Outcome.Ok;
+        }, ct);
     }
 
-    /// <summary>One transaction: the change, its audit entry (by the interceptor), the board event and the notification.</summary>
-    private async Task<BoardResult> SaveAsync(Data.Booking booking, uint version, string kind, DateTime now, CancellationToken ct,
-        bool lockResources = false)
-    {
-        db.Entry(booking).Property(b => b.Version).OriginalValue = version;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        try
-        {
-            if (lockResources) await bookings.LockAsync(booking.RoomId, booking.PhotographerId, ct);
-            await db.SaveAndAnnounceAsync(booking.Id, kind, now, ct);
-            await tx.CommitAsync(ct);
-            return new BoardResult.Done();
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            await tx.RollbackAsync(ct);
-            db.ChangeTracker.Clear();
-            return new BoardResult.Stale();
-        }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.ExclusionViolation })
-        {
-            await tx.RollbackAsync(ct);
-            db.ChangeTracker.Clear();
-            return new BoardResult.SlotTaken();
-        }
-    }
+    private static Outcome NotFree =>
+        Outcome.Because("That time is not free for this room and photographer, or outside opening or working hours.");
 }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
 using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure;
+using PhotoStudio.Infrastructure.Writes;
 using PhotoStudio.Scheduling;
 
 namespace PhotoStudio.Features.Booking;
@@ -69,7 +70,7 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
     public async Task<IActionResult> ChooseService(int? serviceId, CancellationToken ct)
     {
         if (await booking.ServiceAsync(serviceId, ct) is null)
-            return Step("Service", new ServiceStep(new(1, T["Choose a session to continue."]), await booking.ServicesAsync(ct), null));
+            return Again("Service", new ServiceStep(new(1, T["Choose a session to continue."]), await booking.ServicesAsync(ct), null));
         var draft = drafts.Read(Request);
         drafts.Write(Response, draft.ServiceId == serviceId && draft.Id != Guid.Empty
             ? draft
@@ -95,10 +96,10 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
         var (rooms, photographers) = await booking.ChoicesAsync(service.Id, ct);
         // Only what was offered: a forged id gets the page again with a message, never a booking later.
         if ((roomId is not null && rooms.All(r => r.Id != roomId)) || (photographerId is not null && photographers.All(p => p.Id != photographerId)))
-            return Step("With", new WithStep(new(2, T["That choice is not available for this session. Please choose again."]), service, rooms, photographers, null, null));
+            return Again("With", new WithStep(new(2, T["That choice is not available for this session. Please choose again."]), service, rooms, photographers, null, null));
         // People already given in step 4 (the client came back to change the room): a room too small offers no time at all.
         if (roomId is not null && draft.Details is { } details && await booking.CapacityAsync(service.Id, roomId, ct) is { } capacity && details.Guests > capacity)
-            return Step("With", new WithStep(new(2, T["This room holds {0} people, fewer than the {1} in your details. Please choose another room.", capacity, details.Guests]),
+            return Again("With", new WithStep(new(2, T["This room holds {0} people, fewer than the {1} in your details. Please choose another room.", capacity, details.Guests]),
                 service, rooms, photographers, null, photographerId));
         drafts.Write(Response, draft with { RoomId = roomId, PhotographerId = service.NeedsPhotographer ? photographerId : null, StartUtc = null });
         return this.GoTo("/book/when");
@@ -119,12 +120,14 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
     {
         var draft = drafts.Read(Request);
         if (draft.ServiceId is null) return this.GoTo("/book");
-        if (!SaneDates.TryParseUtc(start, out var startUtc))
+        var offered = SaneDates.TryParseUtc(start, out var startUtc)
+            && await booking.InputsAsync(draft.ServiceId.Value, DateOnly.FromDateTime(startUtc.AddDays(-1)), DateOnly.FromDateTime(startUtc.AddDays(1)), ct) is { } inputs
+            && inputs.ForGuests(draft.Details?.Guests ?? 1).SlotAt(startUtc, clock.GetUtcNow(), draft.RoomId, draft.PhotographerId) is not null;
+        if (!offered)
+        {
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
             return await WhenPage(null, null, T["That time is not available. Please choose another one."], ct);
-
-        var inputs = await booking.InputsAsync(draft.ServiceId.Value, DateOnly.FromDateTime(startUtc.AddDays(-1)), DateOnly.FromDateTime(startUtc.AddDays(1)), ct);
-        if (inputs?.ForGuests(draft.Details?.Guests ?? 1).SlotAt(startUtc, clock.GetUtcNow(), draft.RoomId, draft.PhotographerId) is null)
-            return await WhenPage(null, null, T["That time is not available. Please choose another one."], ct);
+        }
         drafts.Write(Response, draft with { StartUtc = startUtc });
         return this.GoTo("/book/details");
     }
@@ -145,9 +148,9 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
         var draft = drafts.Read(Request);
         if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.GoTo("/book");
         if (ModelState.IsValid && await booking.CapacityAsync(service.Id, draft.RoomId, ct) is { } capacity && details.Guests > capacity)
-            ModelState.AddModelError(nameof(ClientDetails.Guests), GuestsMessage(draft.RoomId, capacity));
+            this.AddErrors([BookingService.GuestsError(draft.RoomId, capacity)]);
         if (!ModelState.IsValid)
-            return Step("Details", new DetailsStep(new(4), service, details));
+            return Again("Details", new DetailsStep(new(4), service, details));
         drafts.Write(Response, draft with { Details = details });
         return this.GoTo(draft.StartUtc is null ? "/book/when" : "/book/review");
     }
@@ -175,37 +178,31 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
     public async Task<IActionResult> Confirm(CancellationToken ct)
     {
         var draft = drafts.Read(Request);
-        switch (await booking.ConfirmAsync(draft, ct))
-        {
-            case ConfirmResult.Confirmed done:
+        var outcome = await booking.ConfirmAsync(draft, ct);
+        return await this.AnswerAsync(outcome,
+            done: async result =>
+            {
+                var booked = ((Outcome.Done<Booked>)result).Value;
                 drafts.Clear(Response);
+                // The same draft again (a replay, a second click): its booking's page, and nothing new.
+                if (booked.Replayed) return this.GoTo($"/book/done/{booked.Code}");
                 await funnel.CountAsync(FunnelStep.Confirmed, ct);
                 // The manage link is shown once, on this booking's page; it never appears in a URL we log.
-                BookingDoneController.RememberManageLink(TempData, done.Code, done.ManageToken);
-                return this.GoTo($"/book/done/{done.Code}");
-            case ConfirmResult.AlreadyConfirmed done:
-                // The same draft again (a replay, a second click): its booking's page, and nothing new.
-                drafts.Clear(Response);
-                return this.GoTo($"/book/done/{done.Code}");
-            case ConfirmResult.TooManyGuests full when await booking.ServiceAsync(draft.ServiceId, ct) is { } service:
-                ModelState.AddModelError(nameof(ClientDetails.Guests), GuestsMessage(draft.RoomId, full.Capacity));
-                Response.StatusCode = StatusCodes.Status409Conflict;
-                return Step("Details", new DetailsStep(new(4, T["The number of people no longer fits the room. Please check your details."]),
-                    service, draft.Details!));
-            case ConfirmResult.SlotTaken taken:
+                BookingDoneController.RememberManageLink(TempData, booked.Code, booked.ManageToken!);
+                return this.GoTo($"/book/done/{booked.Code}");
+            },
+            form: async message =>
+            {
+                // The time was taken: choose another one, the details stay in the draft.
                 drafts.Write(Response, draft with { StartUtc = null });
-                Response.StatusCode = StatusCodes.Status409Conflict;
-                return await WhenPage(null, null, taken.Guests is { } guests
-                    ? T["Sorry, no room for {0} people is free at this time any more. Please choose another one; your details are kept.", guests]
-                    : T["Sorry, this time was just taken. Please choose another one; your details are kept."], ct, conflict: true);
-            default:
-                return this.GoTo("/book");
-        }
+                return await WhenPage(null, null, message, ct, conflict: true);
+            },
+            // The room no longer holds the people given (the errors are next to the field), or the draft is no good.
+            current: async message => outcome is Outcome.Stale && await booking.ServiceAsync(draft.ServiceId, ct) is { } service
+                ? Step("Details", new DetailsStep(new(4, message), service, draft.Details!))
+                : this.GoTo("/book"),
+            slotTaken: "Sorry, this time was just taken. Please choose another one; your details are kept.");
     }
-
-    private string GuestsMessage(int? roomId, int capacity) => roomId is null
-        ? T["Our largest room for this session holds {0} people.", capacity]
-        : T["The room you chose holds {0} people. Choose fewer people, or go back and choose another room.", capacity];
 
     private async Task<IActionResult> WhenPage(string? month, string? day, string? message, CancellationToken ct, bool conflict = false)
     {
@@ -225,6 +222,13 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
     /// <summary>Counts a step page shown as a whole page (a boosted navigation included), never an htmx fragment.</summary>
     private Task CountViewAsync(FunnelStep step, CancellationToken ct) =>
         Request.WantsFragment() ? Task.CompletedTask : funnel.CountAsync(step, ct);
+
+    /// <summary>A step's form again, after input it cannot take: 422 with the messages (htmx swaps it like any step).</summary>
+    private IActionResult Again(string view, object model)
+    {
+        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+        return Step(view, model);
+    }
 
     /// <summary>A step page; a boosted request gets its URL pushed so the address bar follows the wizard.</summary>
     private IActionResult Step(string view, object model)

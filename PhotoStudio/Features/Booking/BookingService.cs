@@ -1,10 +1,10 @@
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 using NpgsqlTypes;
 using PhotoStudio.Data;
 using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure.Events;
 using PhotoStudio.Infrastructure.Metrics;
+using PhotoStudio.Infrastructure.Writes;
 using PhotoStudio.Scheduling;
 
 namespace PhotoStudio.Features.Booking;
@@ -41,22 +41,24 @@ public record BookingSummary(string Code, string StudioName, string Service, str
     DateTimeOffset LocalStart, DateTimeOffset LocalEnd, decimal Price, string Currency, Data.BookingStatus Status, string TimeZone,
     string? ManageUrl = null);
 
-public abstract record ConfirmResult
+/// <summary>What a confirmation made: the booking's code, and its manage link's token when it is new.</summary>
+/// <param name="ManageToken">Null when this draft was confirmed before (a replay, a double click, a race with itself):
+/// the answer is that booking, and nothing new was made.</param>
+public record Booked(string Code, string? ManageToken)
 {
-    public sealed record Confirmed(string Code, string ManageToken) : ConfirmResult;
-    /// <summary>This draft was confirmed before (a replay, a double click, a race with itself): that booking, nothing new.</summary>
-    public sealed record AlreadyConfirmed(string Code) : ConfirmResult;
-    /// <summary>Someone else took the time between the offer and the confirmation (or it is no longer offered).</summary>
-    /// <param name="Guests">Set when the time is still offered, but no room free then holds this many people.</param>
-    public sealed record SlotTaken(int? Guests = null) : ConfirmResult;
-    /// <summary>The chosen room (for "any room", the largest allowed) holds fewer people than the draft brings.</summary>
-    public sealed record TooManyGuests(int Capacity) : ConfirmResult;
-    public sealed record Refused(string Reason) : ConfirmResult;
+    public bool Replayed => ManageToken is null;
 }
 
 /// <summary>The public booking: the catalogue, free slots from the engine, and the one-transaction confirmation.</summary>
-public class BookingService(StudioDb db, StudioDay studioDay, TimeProvider clock, StudioMetrics metrics, ILogger<BookingService> log)
+public class BookingService(StudioDb db, StudioDay studioDay, StudioWrites writes, TimeProvider clock, StudioMetrics metrics, ILogger<BookingService> log)
 {
+    public const string Incomplete = "Your booking is incomplete. Please start again.";
+    public const string NotOffered = "This session is no longer offered. Please choose again.";
+    public const string NoRoomForGuests = "Sorry, no room for {0} people is free at this time any more. Please choose another one; your details are kept.";
+    public const string RoomShrank = "The number of people no longer fits the room. Please check your details.";
+    public const string TooLateToCancel = "This booking can no longer be cancelled online. Please call or email the studio.";
+    public const string TooLateToMove = "This booking can no longer be moved online. Please call or email the studio.";
+
     /// <summary>The studio's settings, read once per request (<see cref="StudioDay"/>).</summary>
     public async Task<StudioSettings?> StudioAsync(CancellationToken ct) => (await studioDay.ClockAsync(ct)).Settings;
 
@@ -178,46 +180,57 @@ public class BookingService(StudioDb db, StudioDay studioDay, TimeProvider clock
         return new WhenStep(new WizardStep(3), inputs.Service, shown, days, selectedDay, slots, today, last, studio.Zone.Id);
     }
 
+    /// <summary>What a client may still do online: change a live booking only before the studio's cut-offs.</summary>
+    public (bool Cancel, bool Reschedule) ClientMay(Data.Booking booking, StudioSettings studio)
+    {
+        var live = booking.Status is BookingStatus.Pending or BookingStatus.Confirmed;
+        var now = clock.GetUtcNow().UtcDateTime;
+        return (live && now < booking.StartsAt.AddHours(-studio.CancelCutoffHours),
+            live && now < booking.StartsAt.AddHours(-studio.RescheduleCutoffHours));
+    }
+
+    /// <summary>The client cancels on their own page. A change the studio made meanwhile wins: the client gets it, stale.</summary>
+    public async Task<Outcome> CancelByClientAsync(Data.Booking booking, string? reason, CancellationToken ct)
+    {
+        if (!ClientMay(booking, (await StudioAsync(ct))!).Cancel) return Outcome.Because(TooLateToCancel);
+        var now = clock.GetUtcNow().UtcDateTime;
+        return await writes.RunAsync(w =>
+        {
+            booking.History.Add(new BookingStatusChange { From = booking.Status, To = BookingStatus.Cancelled, By = "client", At = now, Reason = reason?.Trim() ?? "" });
+            booking.Status = BookingStatus.Cancelled;
+            booking.UpdatedAt = now;
+            w.Announce(booking, "cancelled", now);
+            return Outcome.Ok;
+        }, ct);
+    }
+
     /// <summary>
     /// Moves a client's booking to another offered time, atomically: the same checks as a new booking, the same
-    /// exclusion constraints, the same "just taken" answer when someone was quicker.
+    /// exclusion constraints, the same "just taken" answer when someone was quicker. A change the studio made
+    /// meanwhile is never overwritten (stale).
     /// </summary>
-    public async Task<ConfirmResult> RescheduleAsync(Data.Booking booking, DateTime startUtc, CancellationToken ct)
+    public async Task<Outcome> RescheduleAsync(Data.Booking booking, DateTime startUtc, CancellationToken ct)
     {
         startUtc = DateTime.SpecifyKind(startUtc, DateTimeKind.Utc);
         var studio = (await StudioAsync(ct))!;
+        if (!ClientMay(booking, studio).Reschedule) return Outcome.Because(TooLateToMove);
         var zone = TimeZoneInfo.FindSystemTimeZoneById(studio.TimeZone);
         var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(startUtc, zone));
         var inputs = await InputsAsync(booking.ServiceId, day, day, ct, booking.Id);
-        if (inputs is null) return new ConfirmResult.Refused("service");
+        if (inputs is null) return Outcome.Because(NotOffered);
         var slot = inputs.SlotAt(startUtc, clock.GetUtcNow(), booking.RoomId, booking.PhotographerId);
-        if (slot is null) return new ConfirmResult.SlotTaken();
+        if (slot is null) return new Outcome.SlotTaken();
 
         var room = await db.Rooms.SingleAsync(r => r.Id == booking.RoomId, ct);
         var now = clock.GetUtcNow().UtcDateTime;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        try
+        return await writes.RunAsync(async w =>
         {
             await LockAsync(booking.RoomId, booking.PhotographerId, ct);
             booking.Block(slot.StartUtc, slot.EndUtc, room);
             booking.UpdatedAt = now;
-            await db.SaveAndAnnounceAsync(booking.Id, "rescheduled", now, ct);
-            await tx.CommitAsync(ct);
-            return new ConfirmResult.Confirmed(booking.Code, "");
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            // The studio changed the booking meanwhile: nothing is overwritten, the client sees the current state.
-            await tx.RollbackAsync(ct);
-            db.ChangeTracker.Clear();
-            return new ConfirmResult.Refused("changed");
-        }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.ExclusionViolation })
-        {
-            await tx.RollbackAsync(ct);
-            db.ChangeTracker.Clear();
-            return new ConfirmResult.SlotTaken();
-        }
+            w.Announce(booking, "rescheduled", now);
+            return Outcome.Ok;
+        }, ct);
     }
 
     /// <summary>
@@ -242,46 +255,44 @@ public class BookingService(StudioDb db, StudioDay studioDay, TimeProvider clock
     /// Creates the booking in one transaction: the client found or created by email, the booking with its price
     /// snapshot, code and hashed manage token, its first status, the audit entry and a board event. The time is
     /// checked again against fresh data; the exclusion constraints settle any race that is left. A draft becomes at
-    /// most one booking: confirmed again, it answers with the booking it already is.
+    /// most one booking: confirmed again, it answers with the booking it already is (<see cref="Booked.Replayed"/>).
     /// </summary>
-    public async Task<ConfirmResult> ConfirmAsync(BookingDraft draft, CancellationToken ct)
+    /// <returns>Done with <see cref="Booked"/>; slot taken; stale when the room no longer holds the draft's people
+    /// (the error is on Guests); refused when the draft is incomplete or its session no longer offered.</returns>
+    public async Task<Outcome> ConfirmAsync(BookingDraft draft, CancellationToken ct)
     {
         if (draft is not { ServiceId: { } serviceId, StartUtc: { } start, Details: { } details } || draft.Id == Guid.Empty)
-            return new ConfirmResult.Refused("incomplete");
+            return Outcome.Because(Incomplete);
         if (await ConfirmedBeforeAsync(draft.Id, ct) is { } before) return before;
         start = DateTime.SpecifyKind(start, DateTimeKind.Utc);
 
         var studio = await StudioAsync(ct);
-        if (studio is null) return new ConfirmResult.Refused("no studio");
+        if (studio is null) return Outcome.Because(NotOffered);
         var zone = TimeZoneInfo.FindSystemTimeZoneById(studio.TimeZone);
         var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(start, zone));
         var inputs = await InputsAsync(serviceId, day, day, ct);
-        if (inputs is null) return new ConfirmResult.Refused("service");
+        if (inputs is null) return Outcome.Because(NotOffered);
         // Step 4 checked the guests against the room, but a room may have shrunk since, or the draft be forged.
         if (inputs.Capacity(draft.RoomId) is { } capacity && details.Guests > capacity)
-            return new ConfirmResult.TooManyGuests(capacity);
+            return new Outcome.Stale(new Text(RoomShrank), [GuestsError(draft.RoomId, capacity)]);
 
         var slot = inputs.ForGuests(details.Guests).SlotAt(start, clock.GetUtcNow(), draft.RoomId, draft.PhotographerId);
         if (slot is null)
             return await ConfirmedBeforeAsync(draft.Id, ct) // this draft itself took the time a moment ago
-                ?? new ConfirmResult.SlotTaken(inputs.SlotAt(start, clock.GetUtcNow(), draft.RoomId, draft.PhotographerId) is null ? null : details.Guests);
+                ?? new Outcome.SlotTaken(inputs.SlotAt(start, clock.GetUtcNow(), draft.RoomId, draft.PhotographerId) is null
+                    ? null : new Text(NoRoomForGuests, details.Guests));
 
         var room = await db.Rooms.SingleAsync(r => r.Id == slot.RoomId, ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var email = details.Email.Trim().ToLowerInvariant();
         var token = ManageToken.New();
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        try
+        return await writes.RunAsync(async w =>
         {
             // The draft first, then room and photographer (LockAsync): every writer takes them in this order. Two
             // confirmations of one draft queue here, and the later one sees the booking the first committed.
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(3, {BitConverter.ToInt32(draft.Id.ToByteArray())})", ct);
-            if (await ConfirmedBeforeAsync(draft.Id, ct) is { } meanwhile)
-            {
-                await tx.RollbackAsync(ct);
-                return meanwhile;
-            }
+            if (await ConfirmedBeforeAsync(draft.Id, ct) is { } meanwhile) return meanwhile;
             await LockAsync(slot.RoomId, slot.PhotographerId, ct);
             // Find or create without a race: the unique key on email decides, and an existing client's data is
             // never shown to, nor overwritten by, a public visitor.
@@ -328,35 +339,28 @@ public class BookingService(StudioDb db, StudioDay studioDay, TimeProvider clock
             };
             booking.Block(slot.StartUtc, slot.EndUtc, room);
             db.Bookings.Add(booking);
-            await db.SaveChangesAsync(ct);
-
-            await db.SaveAndAnnounceAsync(booking.Id, "created", now, ct);
-            await tx.CommitAsync(ct);
-
-            metrics.BookingCreated("web");
-            log.LogInformation("Booking {Code} created for {Start:u}", booking.Code, slot.StartUtc);
-            return new ConfirmResult.Confirmed(booking.Code, token);
-        }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.ExclusionViolation })
-        {
-            await tx.RollbackAsync(ct);
-            db.ChangeTracker.Clear();
-            return new ConfirmResult.SlotTaken();
-        }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: DraftIdIndex })
-        {
-            // The lock above makes this unreachable between instances of this code; the unique key stays the last word.
-            await tx.RollbackAsync(ct);
-            db.ChangeTracker.Clear();
-            return await ConfirmedBeforeAsync(draft.Id, ct) ?? new ConfirmResult.SlotTaken();
-        }
+            w.Announce(booking, "created", now);
+            // The draft lock makes this unreachable between instances of this code; the unique key stays the last word.
+            w.OnViolation(DraftIdIndex, async () => await ConfirmedBeforeAsync(draft.Id, ct) ?? new Outcome.SlotTaken());
+            w.AfterCommit(() =>
+            {
+                metrics.BookingCreated("web");
+                log.LogInformation("Booking {Code} created for {Start:u}", booking.Code, slot.StartUtc);
+            });
+            return Outcome.With(new Booked(booking.Code, token));
+        }, ct);
     }
+
+    /// <summary>The error next to the number of people when the room (for "any room", the largest) holds fewer.</summary>
+    public static FieldError GuestsError(int? roomId, int capacity) => roomId is null
+        ? new(nameof(ClientDetails.Guests), "Our largest room for this session holds {0} people.", capacity)
+        : new(nameof(ClientDetails.Guests), "The room you chose holds {0} people. Choose fewer people, or go back and choose another room.", capacity);
 
     /// <summary>The unique index that lets a draft become one booking at most.</summary>
     public const string DraftIdIndex = "ix_bookings_draft_id";
 
-    private async Task<ConfirmResult?> ConfirmedBeforeAsync(Guid draftId, CancellationToken ct) =>
+    private async Task<Outcome?> ConfirmedBeforeAsync(Guid draftId, CancellationToken ct) =>
         await db.Bookings.AsNoTracking().Where(b => b.DraftId == draftId).Select(b => b.Code).FirstOrDefaultAsync(ct) is { } code
-            ? new ConfirmResult.AlreadyConfirmed(code)
+            ? Outcome.With(new Booked(code, null))
             : null;
 }

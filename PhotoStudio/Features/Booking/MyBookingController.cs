@@ -8,7 +8,7 @@ using Microsoft.Extensions.Localization;
 using PhotoStudio.Data;
 using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure;
-using PhotoStudio.Infrastructure.Events;
+using PhotoStudio.Infrastructure.Writes;
 
 namespace PhotoStudio.Features.Booking;
 
@@ -19,11 +19,10 @@ public record ReschedulePage(string Token, BookingSummary Booking, WhenStep When
 /// <summary>/my/{token}: the client's own booking, reached only through the secret link.</summary>
 [AllowAnonymous]
 [Route("my/{token}")]
-public class MyBookingController(StudioDb db, BookingService booking, TimeProvider clock, IStringLocalizer<SharedResource> T) : Controller
+public class MyBookingController(StudioDb db, BookingService booking, IStringLocalizer<SharedResource> T) : Controller
 {
     [HttpGet("")]
-    public async Task<IActionResult> Show(string token, CancellationToken ct) =>
-        await FindAsync(token, ct) is { } entity ? View("My", await PageAsync(token, entity, ct)) : NotFound();
+    public Task<IActionResult> Show(string token, CancellationToken ct) => ShowAsync(token, null, ct);
 
     [HttpGet("calendar.ics")]
     public async Task<IActionResult> Calendar(string token, CancellationToken ct) =>
@@ -35,22 +34,13 @@ public class MyBookingController(StudioDb db, BookingService booking, TimeProvid
     public async Task<IActionResult> Cancel(string token, [StringLength(500)] string? reason, CancellationToken ct)
     {
         if (await FindAsync(token, ct) is not { } entity) return NotFound();
-        if (!(await PageAsync(token, entity, ct)).CanCancel)
-        {
-            Flash.Error(TempData, T["This booking can no longer be cancelled online. Please call or email the studio."]);
-            return this.GoTo($"/my/{token}");
-        }
-        var now = clock.GetUtcNow().UtcDateTime;
-        entity.History.Add(new BookingStatusChange { From = entity.Status, To = BookingStatus.Cancelled, By = "client", At = now, Reason = reason?.Trim() ?? "" });
-        entity.Status = BookingStatus.Cancelled;
-        entity.UpdatedAt = now;
-        await using (var tx = await db.Database.BeginTransactionAsync(ct))
-        {
-            await db.SaveAndAnnounceAsync(entity.Id, "cancelled", now, ct);
-            await tx.CommitAsync(ct);
-        }
-        Flash.Success(TempData, T["Your booking is cancelled."]);
-        return this.GoTo($"/my/{token}");
+        var outcome = ModelState.IsValid
+            ? await booking.CancelByClientAsync(entity, reason, ct)
+            : Outcome.Field("", "Please keep the reason to 500 characters or fewer.");
+        return await this.AnswerAsync(outcome,
+            done: _ => Moved(token, T["Your booking is cancelled."]),
+            form: message => ShowAsync(token, message, ct),
+            stale: StudioChanged);
     }
 
     [HttpGet("reschedule")]
@@ -61,21 +51,31 @@ public class MyBookingController(StudioDb db, BookingService booking, TimeProvid
     public async Task<IActionResult> RescheduleTo(string token, string? start, CancellationToken ct)
     {
         if (await FindAsync(token, ct) is not { } entity) return NotFound();
-        if (!(await PageAsync(token, entity, ct)).CanReschedule) return this.GoTo($"/my/{token}");
-        if (!SaneDates.TryParseUtc(start, out var startUtc))
-            return await ReschedulePageAsync(token, null, null, T["That time is not available. Please choose another one."], ct);
-        switch (await booking.RescheduleAsync(entity, startUtc, ct))
-        {
-            case ConfirmResult.Confirmed:
-                Flash.Success(TempData, T["Your booking has been moved."]);
-                return this.GoTo($"/my/{token}");
-            case ConfirmResult.SlotTaken:
-                Response.StatusCode = StatusCodes.Status409Conflict;
-                return await ReschedulePageAsync(token, null, null, T["Sorry, this time was just taken. Please choose another one."], ct);
-            default:
-                Flash.Error(TempData, T["The studio changed this booking just now. Please check it and try again."]);
-                return this.GoTo($"/my/{token}");
-        }
+        var outcome = SaneDates.TryParseUtc(start, out var startUtc)
+            ? await booking.RescheduleAsync(entity, startUtc, ct)
+            : Outcome.Field("", "That time is not available. Please choose another one.");
+        return await this.AnswerAsync(outcome,
+            done: _ => Moved(token, T["Your booking has been moved."]),
+            form: message => ReschedulePageAsync(token, null, null, message, ct),
+            current: message => ShowAsync(token, message, ct),
+            stale: StudioChanged, slotTaken: "Sorry, this time was just taken. Please choose another one.");
+    }
+
+    private const string StudioChanged = "The studio changed this booking just now. Please check it and try again.";
+
+    /// <summary>Back to the booking's page. HX-Redirect under htmx: the reschedule page swaps #wizard, which this page lacks.</summary>
+    private IActionResult Moved(string token, string message)
+    {
+        Flash.Success(TempData, message);
+        return this.GoTo($"/my/{token}");
+    }
+
+    /// <summary>The booking as it is now, with a message at the top when a change of the client's did not happen.</summary>
+    private async Task<IActionResult> ShowAsync(string token, string? message, CancellationToken ct)
+    {
+        if (await FindAsync(token, ct) is not { } entity) return NotFound();
+        if (message is not null) Flash.Error(TempData, message);
+        return View("My", await PageAsync(token, entity, ct));
     }
 
     private async Task<IActionResult> ReschedulePageAsync(string token, string? month, string? day, string? message, CancellationToken ct)
@@ -108,9 +108,7 @@ public class MyBookingController(StudioDb db, BookingService booking, TimeProvid
     {
         var studio = (await booking.StudioAsync(ct))!;
         var summary = (await booking.SummaryAsync(entity.Code, ct))!;
-        var live = entity.Status is BookingStatus.Pending or BookingStatus.Confirmed;
-        var now = clock.GetUtcNow().UtcDateTime;
-        return new MyBookingPage(token, summary, live && now < entity.StartsAt.AddHours(-studio.CancelCutoffHours),
-            live && now < entity.StartsAt.AddHours(-studio.RescheduleCutoffHours), studio.CancelCutoffHours, studio.Phone, studio.Email);
+        var (canCancel, canReschedule) = booking.ClientMay(entity, studio);
+        return new MyBookingPage(token, summary, canCancel, canReschedule, studio.CancelCutoffHours, studio.Phone, studio.Email);
     }
 }
