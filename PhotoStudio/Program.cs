@@ -28,6 +28,7 @@ using PhotoStudio.Infrastructure;
 using PhotoStudio.Infrastructure.Audit;
 using PhotoStudio.Infrastructure.Events;
 using PhotoStudio.Infrastructure.Security;
+using PhotoStudio.Infrastructure.Writes;
 using PhotoStudio.Infrastructure.Metrics;
 using Serilog;
 
@@ -120,6 +121,7 @@ builder.Services.AddScoped<PasswordReset>();
 builder.Services.AddScoped<AccountSecurity>();
 builder.Services.AddScoped<SignInSteps>();
 builder.Services.AddScoped<EmployeeDirectory>();
+builder.Services.AddScoped<StudioWrites>();
 builder.Services.AddScoped<BookingService>();
 builder.Services.AddScoped<FunnelCounter>();
 builder.Services.AddScoped<BoardService>();
