@@ -1,32 +1,33 @@
 using Microsoft.AspNetCore.Mvc;
 using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure;
+using PhotoStudio.Infrastructure.Writes;
 
 namespace PhotoStudio.Features.Account;
 
-/// <summary>How the account pages answer a step that did not go through.</summary>
+/// <summary>How the account pages answer an outcome: as every form does, except that a lockout ends at the sign-in page.</summary>
 public static class AccountAnswers
 {
-    /// <summary>
-    /// The form again with the messages next to its fields: 422, or 409 when the account changed at the same moment
-    /// (the page then shows its current state). A lockout instead ends at the sign-in page.
-    /// </summary>
-    /// <param name="outcome">Null when the form's own validation refused it (the messages are in the model state already).</param>
-    public static IActionResult Refused(this Controller controller, string view, string? partial, object model, AccountOutcome? outcome = null)
+    /// <param name="view">The page with the form, shown again (with the message at its top) when the step did not go through.</param>
+    /// <param name="partial">The form alone, for an htmx swap; null when the page has none.</param>
+    /// <param name="model">The page's model as it is now.</param>
+    public static Task<IActionResult> AnswerAsync(this Controller controller, Outcome outcome, Func<Outcome.Done, IActionResult> done,
+        string view, string? partial, Func<Task<object>> model)
     {
-        switch (outcome)
+        if (outcome is Outcome.Refused { Reason: LockedOut locked })
         {
-            case AccountOutcome.LockedOut locked:
-                Flash.Info(controller.TempData, locked.Message);
-                return controller.GoTo("/account/login");
-            case AccountOutcome.Invalid invalid:
-                invalid.Errors.AddTo(controller.ModelState);
-                break;
-            case AccountOutcome.Stale stale:
-                controller.ModelState.AddModelError("", stale.Message);
-                break;
+            Flash.Info(controller.TempData, controller.Say(locked));
+            return Task.FromResult(controller.GoTo("/account/login"));
         }
-        controller.Response.StatusCode = outcome is AccountOutcome.Stale ? StatusCodes.Status409Conflict : StatusCodes.Status422UnprocessableEntity;
-        return partial is null ? controller.View(view, model) : controller.PageOrFragment(view, partial, model);
+        return controller.AnswerAsync(outcome, done, async message =>
+        {
+            if (message is not null) controller.ModelState.AddModelError("", message);
+            var shown = await model();
+            return partial is null ? controller.View(view, shown) : controller.PageOrFragment(view, partial, shown);
+        });
     }
+
+    public static Task<IActionResult> AnswerAsync(this Controller controller, Outcome outcome, Func<Outcome.Done, IActionResult> done,
+        string view, string? partial, object model) =>
+        controller.AnswerAsync(outcome, done, view, partial, () => Task.FromResult(model));
 }

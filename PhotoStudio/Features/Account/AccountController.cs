@@ -8,6 +8,7 @@ using PhotoStudio.Data;
 using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure;
 using PhotoStudio.Infrastructure.Audit;
+using PhotoStudio.Infrastructure.Writes;
 
 namespace PhotoStudio.Features.Account;
 
@@ -60,17 +61,12 @@ public class AccountController(SignInSteps steps, AuditLog audit, SignInManager<
     }
 
     [HttpPost("login"), AllowAnonymous, EnableRateLimiting(RateLimits.SignIn), AccountRateLimit]
-    public async Task<IActionResult> Login(LoginForm form)
-    {
-        var again = form with { Password = "" };
-        if (!ModelState.IsValid) return this.Refused("Login", "_LoginForm", again);
-        return await steps.PasswordAsync(form) switch
+    public async Task<IActionResult> Login(LoginForm form) =>
+        await this.AnswerAsync(ModelState.IsValid ? await steps.PasswordAsync(form) : new Outcome.Invalid(), done => done switch
         {
-            AccountOutcome.Done => this.GoTo(SafeReturnUrl(form.ReturnUrl)),
-            AccountOutcome.SecondFactorNeeded => this.GoTo($"/account/2fa?returnUrl={Uri.EscapeDataString(SafeReturnUrl(form.ReturnUrl))}"),
-            var refused => this.Refused("Login", "_LoginForm", again, refused),
-        };
-    }
+            Outcome.Done<SecondFactorPending> => this.GoTo($"/account/2fa?returnUrl={Uri.EscapeDataString(SafeReturnUrl(form.ReturnUrl))}"),
+            _ => this.GoTo(SafeReturnUrl(form.ReturnUrl)),
+        }, "Login", "_LoginForm", form with { Password = "" });
 
     [HttpGet("2fa"), AllowAnonymous]
     public async Task<IActionResult> TwoFactor(string? returnUrl)
@@ -80,18 +76,9 @@ public class AccountController(SignInSteps steps, AuditLog audit, SignInManager<
     }
 
     [HttpPost("2fa"), AllowAnonymous, EnableRateLimiting(RateLimits.SignIn), AccountRateLimit]
-    public async Task<IActionResult> TwoFactor(TwoFactorForm form)
-    {
-        var again = form with { Code = "" };
-        if (!ModelState.IsValid)
-            return await signIn.GetTwoFactorAuthenticationUserAsync() is null ? this.GoTo("/account/login") : this.Refused("TwoFactor", "_TwoFactorForm", again);
-        return await steps.AuthenticatorCodeAsync(form) switch
-        {
-            null => this.GoTo("/account/login"),
-            AccountOutcome.Done => this.GoTo(SafeReturnUrl(form.ReturnUrl)),
-            var refused => this.Refused("TwoFactor", "_TwoFactorForm", again, refused),
-        };
-    }
+    public async Task<IActionResult> TwoFactor(TwoFactorForm form) =>
+        await SecondFactorAsync(() => steps.AuthenticatorCodeAsync(form),
+            _ => this.GoTo(SafeReturnUrl(form.ReturnUrl)), "TwoFactor", "_TwoFactorForm", form with { Code = "" });
 
     [HttpGet("2fa/recovery"), AllowAnonymous]
     public async Task<IActionResult> Recovery(string? returnUrl)
@@ -101,22 +88,12 @@ public class AccountController(SignInSteps steps, AuditLog audit, SignInManager<
     }
 
     [HttpPost("2fa/recovery"), AllowAnonymous, EnableRateLimiting(RateLimits.SignIn), AccountRateLimit]
-    public async Task<IActionResult> Recovery(RecoveryCodeForm form)
-    {
-        var again = form with { Code = "" };
-        if (!ModelState.IsValid)
-            return await signIn.GetTwoFactorAuthenticationUserAsync() is null ? this.GoTo("/account/login") : this.Refused("Recovery", "_RecoveryForm", again);
-        switch (await steps.RecoveryCodeAsync(form))
+    public async Task<IActionResult> Recovery(RecoveryCodeForm form) =>
+        await SecondFactorAsync(() => steps.RecoveryCodeAsync(form), _ =>
         {
-            case null:
-                return this.GoTo("/account/login");
-            case AccountOutcome.Done:
-                Flash.Info(TempData, T["You signed in with a recovery code. It cannot be used again; make new codes on your security page if you are running low."]);
-                return this.GoTo(SafeReturnUrl(form.ReturnUrl));
-            case var refused:
-                return this.Refused("Recovery", "_RecoveryForm", again, refused);
-        }
-    }
+            Flash.Info(TempData, T["You signed in with a recovery code. It cannot be used again; make new codes on your security page if you are running low."]);
+            return this.GoTo(SafeReturnUrl(form.ReturnUrl));
+        }, "Recovery", "_RecoveryForm", form with { Code = "" });
 
     [HttpGet("logout"), AllowAnonymous]
     public IActionResult Logout() => User.Identity?.IsAuthenticated == true ? View() : Redirect("/account/login");
@@ -130,6 +107,17 @@ public class AccountController(SignInSteps steps, AuditLog audit, SignInManager<
         await signIn.SignOutAsync();
         Flash.Info(TempData, T["You have signed out."]);
         return this.GoTo("/account/login");
+    }
+
+    /// <summary>A second-factor step, or back to the password when no sign-in is waiting for one.</summary>
+    private async Task<IActionResult> SecondFactorAsync(Func<Task<Outcome>> step, Func<Outcome.Done, IActionResult> done,
+        string view, string partial, object model)
+    {
+        var outcome = ModelState.IsValid ? await step()
+            : await signIn.GetTwoFactorAuthenticationUserAsync() is null ? Outcome.Missing
+            : new Outcome.Invalid();
+        if (outcome is Outcome.NotFound) return this.GoTo("/account/login");
+        return await this.AnswerAsync(outcome, done, view, partial, model);
     }
 
     private string SafeReturnUrl(string? returnUrl) =>

@@ -1,12 +1,14 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Localization;
 using PhotoStudio.Data;
-using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure.Audit;
+using PhotoStudio.Infrastructure.Writes;
 using QRCoder;
 
 namespace PhotoStudio.Features.Account;
+
+/// <summary>The refusal of the wrong secret that locked the account: every session has ended, this one included.</summary>
+public sealed record LockedOut() : Text("Too many wrong attempts: your account is locked for a while and you have been signed out.");
 
 /// <summary>
 /// A user's own security: second factor, recovery codes, password, sessions, and the first password chosen through a
@@ -17,8 +19,7 @@ public sealed class AccountSecurity(
     UserManager<StudioUser> users,
     SignInManager<StudioUser> signIn,
     RoleManager<StudioRole> roles,
-    AuditLog audit,
-    IStringLocalizer<SharedResource> T)
+    AuditLog audit)
 {
     private const string Issuer = "PhotoStudio";
     private const int RecoveryCodeCount = 10;
@@ -43,49 +44,49 @@ public sealed class AccountSecurity(
     }
 
     /// <summary>Switches the second factor on once the app's first code is right; the outcome holds new recovery codes.</summary>
-    public async Task<AccountOutcome> EnableTwoFactorAsync(ClaimsPrincipal me, EnableTwoFactorForm form)
+    public async Task<Outcome> EnableTwoFactorAsync(ClaimsPrincipal me, EnableTwoFactorForm form)
     {
         var user = await UserAsync(me);
         if (!await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, form.Code))
         {
             await audit.RecordAsync("2fa.code_failed", user.Id, user.Email);
-            return new AccountOutcome.Invalid(nameof(form.Code), T["That code is not valid. Check your authenticator app and try again."]);
+            return Outcome.Field(nameof(form.Code), "That code is not valid. Check your authenticator app and try again.");
         }
         if (!await SavedAsync(() => users.SetTwoFactorEnabledAsync(user, true))) return Stale();
 
         var codes = await users.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodeCount);
         await audit.RecordAsync("2fa.enabled", user.Id, user.Email);
         await signIn.RefreshSignInAsync(user);
-        return new AccountOutcome.Done([.. codes!]);
+        return Outcome.With<IReadOnlyList<string>>([.. codes!]);
     }
 
-    /// <summary>New recovery codes for the password or a current app code; null when two-factor sign-in is off.</summary>
-    public async Task<AccountOutcome?> RegenerateRecoveryCodesAsync(ClaimsPrincipal me, RegenerateRecoveryCodesForm form)
+    /// <summary>New recovery codes for the password or a current app code; done without codes when two-factor sign-in is off.</summary>
+    public async Task<Outcome> RegenerateRecoveryCodesAsync(ClaimsPrincipal me, RegenerateRecoveryCodesForm form)
     {
         var user = await UserAsync(me);
-        if (!user.TwoFactorEnabled) return null;
+        if (!user.TwoFactorEnabled) return Outcome.Ok;
         if (!await IsPasswordOrCurrentCodeAsync(user, form.PasswordOrCode))
-            return await WrongSecretAsync(user) ?? new AccountOutcome.Invalid(nameof(form.PasswordOrCode), T["That password or code is not right."]);
+            return await WrongSecretAsync(user) ?? Outcome.Field(nameof(form.PasswordOrCode), "That password or code is not right.");
 
         var codes = await users.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodeCount);
         await audit.RecordAsync("2fa.recovery_codes_regenerated", user.Id, user.Email);
-        return new AccountOutcome.Done([.. codes!]);
+        return Outcome.With<IReadOnlyList<string>>([.. codes!]);
     }
 
-    public async Task<AccountOutcome> DisableTwoFactorAsync(ClaimsPrincipal me, DisableTwoFactorForm form)
+    public async Task<Outcome> DisableTwoFactorAsync(ClaimsPrincipal me, DisableTwoFactorForm form)
     {
         var user = await UserAsync(me);
         if (await TwoFactorRequiredAsync(me, user))
-            return new AccountOutcome.Invalid("", T["Your role requires two-factor sign-in, so it cannot be switched off."]);
+            return Outcome.Because("Your role requires two-factor sign-in, so it cannot be switched off.");
         if (!await users.CheckPasswordAsync(user, form.Password))
-            return await WrongSecretAsync(user) ?? new AccountOutcome.Invalid(nameof(form.Password), T["That password is not right."]);
+            return await WrongSecretAsync(user) ?? Outcome.Field(nameof(form.Password), "That password is not right.");
         if (!await SavedAsync(() => users.SetTwoFactorEnabledAsync(user, false))) return Stale();
 
         await users.ResetAuthenticatorKeyAsync(user);
         await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 0);
         await audit.RecordAsync("2fa.disabled", user.Id, user.Email);
         await signIn.RefreshSignInAsync(user);
-        return new AccountOutcome.Done();
+        return Outcome.Ok;
     }
 
     public async Task SignOutEverywhereAsync(ClaimsPrincipal me)
@@ -98,7 +99,7 @@ public sealed class AccountSecurity(
     }
 
     /// <summary>Changes the password (and clears a forced change after an admin reset); every other session ends.</summary>
-    public async Task<AccountOutcome> ChangePasswordAsync(ClaimsPrincipal me, ChangePasswordForm form)
+    public async Task<Outcome> ChangePasswordAsync(ClaimsPrincipal me, ChangePasswordForm form)
     {
         var user = await UserAsync(me);
         var result = await users.ChangePasswordAsync(user, form.CurrentPassword, form.NewPassword);
@@ -106,8 +107,8 @@ public sealed class AccountSecurity(
         {
             if (result.Errors.Any(e => e.Code == "PasswordMismatch") && await WrongSecretAsync(user) is { } lockedOut)
                 return lockedOut;
-            return new AccountOutcome.Invalid([.. result.Errors.Select(e => e.Code == "PasswordMismatch"
-                ? new FieldError(nameof(form.CurrentPassword), T["That password is not right."])
+            return new Outcome.Invalid([.. result.Errors.Select(e => e.Code == "PasswordMismatch"
+                ? new FieldError(nameof(form.CurrentPassword), "That password is not right.")
                 : new FieldError(nameof(form.NewPassword), e.Description))]);
         }
 
@@ -122,24 +123,24 @@ public sealed class AccountSecurity(
         // ChangePasswordAsync renewed the security stamp: every other session ends, this one is re-issued.
         await signIn.RefreshSignInAsync(user);
         await audit.RecordAsync("password.changed", user.Id, user.Email);
-        return new AccountOutcome.Done();
+        return Outcome.Ok;
     }
 
     /// <summary>
     /// A new employee's first password, through the one-time link an admin was shown: Identity's password-reset token,
     /// valid for a day and spent once the password is set (the security stamp changes).
     /// </summary>
-    public async Task<AccountOutcome> SetUpPasswordAsync(SetupForm form)
+    public async Task<Outcome> SetUpPasswordAsync(SetupForm form)
     {
         var user = string.IsNullOrEmpty(form.User) ? null : await users.FindByIdAsync(form.User);
-        var linkSpent = new FieldError("", T["This set-up link is not valid any more. Ask an administrator for a new one."]);
-        if (user is null) return new AccountOutcome.Invalid([linkSpent]);
+        var linkSpent = new FieldError("", "This set-up link is not valid any more. Ask an administrator for a new one.");
+        if (user is null) return new Outcome.Invalid(linkSpent);
 
         var result = await users.ResetPasswordAsync(user, form.Token, form.NewPassword);
         if (!result.Succeeded)
-            return new AccountOutcome.Invalid([.. result.Errors.Select(e => e.Code == "InvalidToken"
+            return new Outcome.Invalid([.. result.Errors.Select(e => e.Code == "InvalidToken"
                 ? linkSpent
-                : new FieldError(nameof(form.NewPassword), T[e.Description]))]);
+                : new FieldError(nameof(form.NewPassword), e.Description))]);
 
         await SavedAsync(() =>
         {
@@ -147,7 +148,7 @@ public sealed class AccountSecurity(
             return users.UpdateAsync(user);
         });
         await audit.RecordAsync("password.set_with_link", user.Id, user.Email);
-        return new AccountOutcome.Done();
+        return Outcome.Ok;
     }
 
     private async Task<bool> IsPasswordOrCurrentCodeAsync(StudioUser user, string secret)
@@ -165,7 +166,7 @@ public sealed class AccountSecurity(
     /// (this one at once, copies of its cookie at their next security-stamp check); otherwise null, and the caller
     /// gives its own message.
     /// </summary>
-    private async Task<AccountOutcome?> WrongSecretAsync(StudioUser user)
+    private async Task<Outcome?> WrongSecretAsync(StudioUser user)
     {
         await users.AccessFailedAsync(user);
         if (!await users.IsLockedOutAsync(user)) return null;
@@ -173,7 +174,7 @@ public sealed class AccountSecurity(
         await SavedAsync(() => users.UpdateSecurityStampAsync(user));
         await signIn.SignOutAsync();
         await audit.RecordAsync("signin.locked_out", user.Id, user.Email);
-        return new AccountOutcome.LockedOut(T["Too many wrong attempts: your account is locked for a while and you have been signed out."]);
+        return new Outcome.Refused(new LockedOut());
     }
 
     /// <summary>
@@ -188,7 +189,7 @@ public sealed class AccountSecurity(
         return false;
     }
 
-    private AccountOutcome.Stale Stale() => new(T["Your account changed at the same moment, so nothing was saved. Please try again."]);
+    private static Outcome.Stale Stale() => new(new Text("Your account changed at the same moment, so nothing was saved. Please try again."));
 
     private async Task<StudioUser> UserAsync(ClaimsPrincipal me) =>
         await users.GetUserAsync(me) ?? throw new InvalidOperationException("Signed-in user not found");

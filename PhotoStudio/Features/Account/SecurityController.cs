@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
 using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure;
+using PhotoStudio.Infrastructure.Writes;
 
 namespace PhotoStudio.Features.Account;
 
@@ -67,36 +68,27 @@ public class SecurityController(AccountSecurity security, IStringLocalizer<Share
     public async Task<IActionResult> Index() => View(await security.PageAsync(User));
 
     [HttpPost("security/enable")]
-    public async Task<IActionResult> Enable(EnableTwoFactorForm form)
-    {
-        var outcome = ModelState.IsValid ? await security.EnableTwoFactorAsync(User, form) : null;
-        if (outcome is not AccountOutcome.Done { Codes: { } codes })
-            return await RefusedAsync(outcome, page => page with { Enable = form with { Code = "" } });
-        Flash.Success(TempData, T["Two-factor sign-in is on."]);
-        return View("RecoveryCodes", new RecoveryCodesPage(codes));
-    }
+    public async Task<IActionResult> Enable(EnableTwoFactorForm form) =>
+        await AnswerAsync(ModelState.IsValid ? await security.EnableTwoFactorAsync(User, form) : new Outcome.Invalid(), done =>
+        {
+            Flash.Success(TempData, T["Two-factor sign-in is on."]);
+            return View("RecoveryCodes", new RecoveryCodesPage(((Outcome.Done<IReadOnlyList<string>>)done).Value));
+        });
 
     [HttpPost("security/recovery-codes"), EnableRateLimiting(RateLimits.SignIn), AccountRateLimit(SignedInUser = true)]
-    public async Task<IActionResult> RegenerateRecoveryCodes(RegenerateRecoveryCodesForm form)
-    {
-        if (!ModelState.IsValid) return await RefusedAsync(null);
-        return await security.RegenerateRecoveryCodesAsync(User, form) switch
-        {
-            null => this.GoTo("/account/security"),
-            AccountOutcome.Done { Codes: { } codes } => View("RecoveryCodes", new RecoveryCodesPage(codes)),
-            var refused => await RefusedAsync(refused),
-        };
-    }
+    public async Task<IActionResult> RegenerateRecoveryCodes(RegenerateRecoveryCodesForm form) =>
+        await AnswerAsync(ModelState.IsValid ? await security.RegenerateRecoveryCodesAsync(User, form) : new Outcome.Invalid(), done =>
+            done is Outcome.Done<IReadOnlyList<string>> codes
+                ? View("RecoveryCodes", new RecoveryCodesPage(codes.Value))
+                : this.GoTo("/account/security"));
 
     [HttpPost("security/disable"), EnableRateLimiting(RateLimits.SignIn), AccountRateLimit(SignedInUser = true)]
-    public async Task<IActionResult> Disable(DisableTwoFactorForm form)
-    {
-        var outcome = ModelState.IsValid ? await security.DisableTwoFactorAsync(User, form) : null;
-        if (outcome is not AccountOutcome.Done)
-            return await RefusedAsync(outcome, page => page with { Disable = new DisableTwoFactorForm() });
-        Flash.Info(TempData, T["Two-factor sign-in is off."]);
-        return this.GoTo("/account/security");
-    }
+    public async Task<IActionResult> Disable(DisableTwoFactorForm form) =>
+        await AnswerAsync(ModelState.IsValid ? await security.DisableTwoFactorAsync(User, form) : new Outcome.Invalid(), _ =>
+        {
+            Flash.Info(TempData, T["Two-factor sign-in is off."]);
+            return this.GoTo("/account/security");
+        });
 
     [HttpPost("security/sign-out-everywhere")]
     public async Task<IActionResult> SignOutEverywhere()
@@ -110,19 +102,14 @@ public class SecurityController(AccountSecurity security, IStringLocalizer<Share
     public IActionResult Password() => View(new ChangePasswordForm());
 
     [HttpPost("password"), EnableRateLimiting(RateLimits.SignIn), AccountRateLimit(SignedInUser = true)]
-    public async Task<IActionResult> Password(ChangePasswordForm form)
-    {
-        var outcome = ModelState.IsValid ? await security.ChangePasswordAsync(User, form) : null;
-        if (outcome is not AccountOutcome.Done)
-            return this.Refused("Password", null, new ChangePasswordForm(), outcome);
-        Flash.Success(TempData, T["Your password has been changed. Other sessions were signed out."]);
-        return this.GoTo("/account/security");
-    }
+    public async Task<IActionResult> Password(ChangePasswordForm form) =>
+        await this.AnswerAsync(ModelState.IsValid ? await security.ChangePasswordAsync(User, form) : new Outcome.Invalid(), _ =>
+        {
+            Flash.Success(TempData, T["Your password has been changed. Other sessions were signed out."]);
+            return this.GoTo("/account/security");
+        }, "Password", null, new ChangePasswordForm());
 
-    /// <summary>The security page again, as it is now, with the refusal's messages.</summary>
-    private async Task<IActionResult> RefusedAsync(AccountOutcome? outcome, Func<SecurityPage, SecurityPage>? forms = null)
-    {
-        var page = await security.PageAsync(User);
-        return this.Refused("Index", null, forms?.Invoke(page) ?? page, outcome);
-    }
+    /// <summary>The answer of a step on the security page, which shows again as it is now when the step did not go through.</summary>
+    private Task<IActionResult> AnswerAsync(Outcome outcome, Func<Outcome.Done, IActionResult> done) =>
+        this.AnswerAsync(outcome, done, "Index", null, async () => await security.PageAsync(User));
 }

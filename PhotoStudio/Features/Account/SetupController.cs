@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
 using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure;
+using PhotoStudio.Infrastructure.Writes;
 
 namespace PhotoStudio.Features.Account;
 
@@ -30,12 +31,10 @@ public class SetupController(AccountSecurity security, IStringLocalizer<SharedRe
         View("Setup", new SetupForm { User = user ?? "", Token = token ?? "" });
 
     [HttpPost(""), EnableRateLimiting(RateLimits.PublicPost)]
-    public async Task<IActionResult> Save(SetupForm form)
-    {
-        var outcome = ModelState.IsValid ? await security.SetUpPasswordAsync(form) : null;
-        if (outcome is not AccountOutcome.Done)
-            return this.Refused("Setup", null, form with { NewPassword = "", ConfirmPassword = "" }, outcome);
-        Flash.Success(TempData, T["Your password is set. Please sign in."]);
-        return this.GoTo("/account/login");
-    }
+    public async Task<IActionResult> Save(SetupForm form) =>
+        await this.AnswerAsync(ModelState.IsValid ? await security.SetUpPasswordAsync(form) : new Outcome.Invalid(), _ =>
+        {
+            Flash.Success(TempData, T["Your password is set. Please sign in."]);
+            return this.GoTo("/account/login");
+        }, "Setup", null, form with { NewPassword = "", ConfirmPassword = "" });
 }

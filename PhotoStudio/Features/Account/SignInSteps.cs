@@ -1,11 +1,13 @@
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Localization;
 using PhotoStudio.Data;
-using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure.Audit;
 using PhotoStudio.Infrastructure.Metrics;
+using PhotoStudio.Infrastructure.Writes;
 
 namespace PhotoStudio.Features.Account;
+
+/// <summary>The password was right; the second factor is still to come.</summary>
+public sealed record SecondFactorPending;
 
 /// <summary>Signing in: the password, then (when the account has one) the app code or a recovery code.</summary>
 public sealed class SignInSteps(
@@ -13,10 +15,9 @@ public sealed class SignInSteps(
     UserManager<StudioUser> users,
     AuditLog audit,
     StudioMetrics metrics,
-    IStringLocalizer<SharedResource> T,
     ILogger<SignInSteps> log)
 {
-    public async Task<AccountOutcome> PasswordAsync(LoginForm form)
+    public async Task<Outcome> PasswordAsync(LoginForm form)
     {
         var email = form.Email.Trim();
         var result = await signIn.PasswordSignInAsync(email, form.Password, isPersistent: false, lockoutOnFailure: true);
@@ -25,25 +26,25 @@ public sealed class SignInSteps(
         {
             metrics.SignIn("success");
             await audit.RecordAsync("signin.succeeded", user?.Id, form.Email);
-            return new AccountOutcome.Done();
+            return Outcome.Ok;
         }
         if (result.RequiresTwoFactor)
         {
             metrics.SignIn("second_factor");
-            return new AccountOutcome.SecondFactorNeeded();
+            return Outcome.With(new SecondFactorPending());
         }
 
         metrics.SignIn(result.IsLockedOut ? "locked_out" : "failure");
         log.LogInformation("Sign-in refused (locked out: {LockedOut})", result.IsLockedOut);
         await audit.RecordAsync(result.IsLockedOut ? "signin.locked_out" : "signin.failed", user?.Id, form.Email);
         // One message for every failure, so the form tells nobody which accounts exist or are locked.
-        return new AccountOutcome.Invalid("", T["Email or password is incorrect, or the account is temporarily locked."]);
+        return Outcome.Field("", "Email or password is incorrect, or the account is temporarily locked.");
     }
 
-    /// <summary>The app-code step; null when no sign-in is waiting for a second factor.</summary>
-    public async Task<AccountOutcome?> AuthenticatorCodeAsync(TwoFactorForm form)
+    /// <summary>The app-code step; not found when no sign-in is waiting for a second factor.</summary>
+    public async Task<Outcome> AuthenticatorCodeAsync(TwoFactorForm form)
     {
-        if (await signIn.GetTwoFactorAuthenticationUserAsync() is not { } user) return null;
+        if (await signIn.GetTwoFactorAuthenticationUserAsync() is not { } user) return Outcome.Missing;
 
         var code = form.Code.Replace(" ", "").Replace("-", "");
         var result = await signIn.TwoFactorAuthenticatorSignInAsync(code, isPersistent: false, rememberClient: form.RememberDevice);
@@ -51,24 +52,24 @@ public sealed class SignInSteps(
         {
             metrics.SignIn("success");
             await audit.RecordAsync("signin.succeeded", user.Id, user.Email);
-            return new AccountOutcome.Done();
+            return Outcome.Ok;
         }
         metrics.SignIn(result.IsLockedOut ? "locked_out" : "failure");
         await audit.RecordAsync(result.IsLockedOut ? "signin.locked_out" : "2fa.code_failed", user.Id, user.Email);
-        return new AccountOutcome.Invalid(nameof(form.Code), T["That code is not valid. Check your authenticator app and try again."]);
+        return Outcome.Field(nameof(form.Code), "That code is not valid. Check your authenticator app and try again.");
     }
 
-    /// <summary>The recovery-code step; null when no sign-in is waiting for a second factor.</summary>
-    public async Task<AccountOutcome?> RecoveryCodeAsync(RecoveryCodeForm form)
+    /// <summary>The recovery-code step; not found when no sign-in is waiting for a second factor.</summary>
+    public async Task<Outcome> RecoveryCodeAsync(RecoveryCodeForm form)
     {
-        if (await signIn.GetTwoFactorAuthenticationUserAsync() is not { } user) return null;
+        if (await signIn.GetTwoFactorAuthenticationUserAsync() is not { } user) return Outcome.Missing;
 
         var result = await signIn.TwoFactorRecoveryCodeSignInAsync(form.Code.Replace(" ", ""));
         if (result.Succeeded)
         {
             metrics.SignIn("success");
             await audit.RecordAsync("2fa.recovery_code_used", user.Id, user.Email);
-            return new AccountOutcome.Done();
+            return Outcome.Ok;
         }
         // A locked or deactivated account was refused before its code was looked at, as on the app-code step: nothing to count.
         var refused = result.IsLockedOut || result.IsNotAllowed;
@@ -76,6 +77,6 @@ public sealed class SignInSteps(
         if (!refused) await users.AccessFailedAsync(user);
         metrics.SignIn(result.IsLockedOut ? "locked_out" : "failure");
         await audit.RecordAsync(result.IsLockedOut ? "signin.locked_out" : "2fa.recovery_code_failed", user.Id, user.Email);
-        return new AccountOutcome.Invalid(nameof(form.Code), T["That recovery code is not valid or was already used."]);
+        return Outcome.Field(nameof(form.Code), "That recovery code is not valid or was already used.");
     }
 }
