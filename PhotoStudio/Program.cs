@@ -108,6 +108,8 @@ builder.Services.AddScoped<CatalogueService>();
 builder.Services.AddScoped<StudioSettingsService>();
 builder.Services.AddScoped<AuditViewer>();
 builder.Services.AddScoped<PasswordReset>();
+builder.Services.AddScoped<AccountSecurity>();
+builder.Services.AddScoped<SignInSteps>();
 builder.Services.AddScoped<EmployeeDirectory>();
 builder.Services.AddScoped<StudioDay>();
 builder.Services.AddScoped<StudioWrites>();

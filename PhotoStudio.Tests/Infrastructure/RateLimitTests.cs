@@ -65,7 +65,7 @@ public class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimitedApp>
         var client = app.ClientFrom("203.0.113.10");
         // A different (unknown) account each time, so only the per-address limit is in play.
         for (var i = 1; i <= 10; i++)
-            Assert.Equal(HttpStatusCode.OK, (await WrongPassword(client, $"nobody{i}@example.com")).StatusCode);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, (await WrongPassword(client, $"nobody{i}@example.com")).StatusCode);
 
         var refused = await WrongPassword(client, "nobody11@example.com");
 
@@ -103,7 +103,7 @@ public class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimitedApp>
         for (var i = 1; i <= 5; i++)
         {
             var attempt = await WrongPassword(app.ClientFrom($"198.51.100.{i}"), "ivan@demo.studio");
-            Assert.Equal(HttpStatusCode.OK, attempt.StatusCode);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, attempt.StatusCode);
         }
 
         var sixth = app.ClientFrom("198.51.100.6");
@@ -129,7 +129,7 @@ public class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimitedApp>
         // A wrong code that will not turn up by chance in the logs the secrets check searches.
         var wrongCode = new Dictionary<string, string> { ["Code"] = "271828" };
         for (var i = 1; i <= 5; i++)
-            Assert.Equal(HttpStatusCode.OK, (await client.SubmitAsync(form, wrongCode)).StatusCode);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.SubmitAsync(form, wrongCode)).StatusCode);
         var refused = await client.SubmitAsync(form, wrongCode);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
@@ -143,7 +143,7 @@ public class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimitedApp>
         for (var i = 1; i <= 5; i++)
         {
             var email = i % 2 == 1 ? "reception@demo.\u017Ftudio" : "reception@demo.studio";
-            Assert.Equal(HttpStatusCode.OK, (await WrongPassword(app.ClientFrom($"198.51.100.{40 + i}"), email)).StatusCode);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, (await WrongPassword(app.ClientFrom($"198.51.100.{40 + i}"), email)).StatusCode);
         }
 
         var refused = await WrongPassword(app.ClientFrom("198.51.100.46"), "reception@demo.studio");
@@ -159,7 +159,7 @@ public class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimitedApp>
         for (var i = 1; i <= 5; i++)
         {
             var current = i <= 3 ? "not my password at all" : DemoSeeder.Password;
-            Assert.Equal(HttpStatusCode.OK, (await ChangePassword(client, current)).StatusCode);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, (await ChangePassword(client, current)).StatusCode);
         }
 
         var refused = await ChangePassword(client, DemoSeeder.Password);
@@ -172,7 +172,7 @@ public class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimitedApp>
     {
         var client = app.ClientFrom("198.51.100.31");
         for (var i = 1; i <= 9; i++)
-            Assert.Equal(HttpStatusCode.OK, (await WrongPassword(client, $"guess{i}@example.com")).StatusCode);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, (await WrongPassword(client, $"guess{i}@example.com")).StatusCode);
         await client.SignInAsync("anna@demo.studio");
 
         var refused = await ChangePassword(client, "not my password at all");
@@ -205,7 +205,7 @@ public class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimitedApp>
         var viaNetwork = app.ClientFrom("10.1.2.3", proxied);
         var form = await LoginForm(viaNetwork);
         for (var i = 1; i <= 11; i++)
-            Assert.Equal(HttpStatusCode.OK, (await SubmitVia(viaNetwork, form, $"100.64.1.{i}", $"proxied{i}@example.com")).StatusCode);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, (await SubmitVia(viaNetwork, form, $"100.64.1.{i}", $"proxied{i}@example.com")).StatusCode);
 
         // One client prepending made-up hops: the proxy's own entry (the last) decides, so the 11th is refused.
         var viaProxy = app.ClientFrom("10.0.0.5", proxied);

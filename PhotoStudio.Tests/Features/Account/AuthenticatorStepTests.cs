@@ -28,7 +28,7 @@ public abstract class AuthenticatorStepTestBase(StudioApp app) : TwoFactorTestBa
 
     protected static async Task AssertRefusedAsync(HttpResponseMessage replayed)
     {
-        Assert.Equal(HttpStatusCode.OK, replayed.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, replayed.StatusCode);
         Assert.Contains("That code is not valid", (await replayed.ReadDocumentAsync()).Single("#Code-error").TextContent);
     }
 
@@ -51,7 +51,7 @@ public class AuthenticatorReplayAfterFailureTests(StudioApp app) : Authenticator
         const string admin = "admin@demo.studio";
         var wrong = await App.NewClient().SubmitAsync("/account/login", "#login-form",
             new Dictionary<string, string> { ["Email"] = admin, ["Password"] = "not-the-password-at-all" });
-        Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, wrong.StatusCode);
 
         var code = FreshCode(Key(admin));
         Assert.Equal(HttpStatusCode.SeeOther, (await SignInWithCodeAsync(admin, code)).StatusCode);
@@ -121,7 +121,7 @@ public class AuthenticatorReplayRaceTests(StudioApp app) : AuthenticatorStepTest
                 good.SubmitAsync(goodForm, new Dictionary<string, string> { ["Code"] = code }),
                 bad.SubmitAsync(badForm, new Dictionary<string, string> { ["Code"] = WrongCode(code) }));
             Assert.Equal(HttpStatusCode.SeeOther, answers[0].StatusCode);
-            Assert.Equal(HttpStatusCode.OK, answers[1].StatusCode);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, answers[1].StatusCode);
 
             var replayed = await SignInWithCodeAsync(admin, code);
             Assert.True(replayed.StatusCode != HttpStatusCode.SeeOther, $"round {round}: the code was accepted a second time");

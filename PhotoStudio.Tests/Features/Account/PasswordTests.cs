@@ -25,7 +25,7 @@ public class PasswordTests(StudioApp app) : IClassFixture<StudioApp>
         {
             ["CurrentPassword"] = DemoSeeder.Password, ["NewPassword"] = weak, ["ConfirmPassword"] = weak,
         });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Contains("too easy to guess", (await response.ReadDocumentAsync()).Single("#NewPassword-error").TextContent);
     }
 

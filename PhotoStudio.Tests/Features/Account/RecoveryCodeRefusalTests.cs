@@ -54,7 +54,7 @@ public class RecoveryCodeRefusalTests(StudioApp app) : TwoFactorTestBase, IClass
 
     private static async Task AssertRefusedAsync(HttpClient client, HttpResponseMessage refused)
     {
-        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
         Assert.Contains("That recovery code is not valid or was already used.", (await refused.ReadDocumentAsync()).Single("#Code-error").TextContent);
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/board")).StatusCode);
     }

@@ -84,7 +84,7 @@ public class SignInHashingTests(CountingHasherApp app) : IClassFixture<CountingH
         var form = (await client.GetDocumentAsync("/account/login")).QuerySelector<AngleSharp.Html.Dom.IHtmlFormElement>("#login-form")!;
         var before = app.Verifications;
         var response = await client.SubmitAsync(form, new Dictionary<string, string> { ["Email"] = email, ["Password"] = "not-the-password-at-all" });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Contains("Email or password is incorrect", await response.Content.ReadAsStringAsync());
         return app.Verifications - before;
     }

@@ -30,7 +30,7 @@ public class SignInTests(StudioApp app) : IClassFixture<StudioApp>
         var response = await client.SubmitAsync("/account/login", "#login-form",
             new Dictionary<string, string> { ["Email"] = "anna@demo.studio", ["Password"] = "not-the-password-at-all" });
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var page = await response.ReadDocumentAsync();
         Assert.Contains(GenericFailure, page.Single("#login-form [role=alert]").TextContent);
         Assert.Equal("anna@demo.studio", page.QuerySelector<IHtmlInputElement>("#Email")!.Value);
@@ -70,7 +70,7 @@ public class SignInTests(StudioApp app) : IClassFixture<StudioApp>
 
         var response = await client.SubmitAsync("/account/login", "#login-form",
             new Dictionary<string, string> { ["Email"] = "ivan@demo.studio", ["Password"] = DemoSeeder.Password });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Contains(GenericFailure, (await response.ReadDocumentAsync()).Single("#login-form [role=alert]").TextContent);
 
         await using var db = app.NewDb();

@@ -37,7 +37,7 @@ public class TwoFactorReplayTests(StudioApp app) : TwoFactorTestBase, IClassFixt
         var second = app.NewClient();
         await PasswordStepAsync(second, "manager@demo.studio");
         var replayed = await second.SubmitAsync("/account/2fa", "#two-factor-form", new Dictionary<string, string> { ["Code"] = code });
-        Assert.Equal(HttpStatusCode.OK, replayed.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, replayed.StatusCode);
         Assert.Contains("That code is not valid", (await replayed.ReadDocumentAsync()).Single("#Code-error").TextContent);
 
         await using var db = app.NewDb();
@@ -97,7 +97,7 @@ public class TwoFactorEnrolmentTests(StudioApp app) : TwoFactorTestBase, IClassF
         var third = app.NewClient();
         await PasswordStepAsync(third, "anna@demo.studio");
         var reused = await third.SubmitAsync("/account/2fa/recovery", "#recovery-form", new Dictionary<string, string> { ["Code"] = codes[0] });
-        Assert.Equal(HttpStatusCode.OK, reused.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, reused.StatusCode);
         Assert.Contains("not valid or was already used", (await reused.ReadDocumentAsync()).Single("#Code-error").TextContent);
 
         // Another saved code still works after the first was used.

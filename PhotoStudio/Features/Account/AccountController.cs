@@ -8,7 +8,7 @@ using PhotoStudio.Data;
 using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure;
 using PhotoStudio.Infrastructure.Audit;
-using PhotoStudio.Infrastructure.Metrics;
+using PhotoStudio.Infrastructure.Writes;
 
 namespace PhotoStudio.Features.Account;
 
@@ -49,13 +49,7 @@ public record TwoFactorForm
 }
 
 [Route("account")]
-public class AccountController(
-    SignInManager<StudioUser> signIn,
-    UserManager<StudioUser> users,
-    AuditLog audit,
-    StudioMetrics metrics,
-    IStringLocalizer<SharedResource> T,
-    ILogger<AccountController> log) : Controller
+public class AccountController(SignInSteps steps, AuditLog audit, SignInManager<StudioUser> signIn, IStringLocalizer<SharedResource> T) : Controller
 {
     private const string StaffHome = "/board";
 
@@ -67,32 +61,12 @@ public class AccountController(
     }
 
     [HttpPost("login"), AllowAnonymous, EnableRateLimiting(RateLimits.SignIn), AccountRateLimit]
-    public async Task<IActionResult> Login(LoginForm form)
-    {
-        if (!ModelState.IsValid)
-            return this.PageOrFragment("Login", "_LoginForm", form with { Password = "" });
-
-        var result = await signIn.PasswordSignInAsync(form.Email.Trim(), form.Password, isPersistent: false, lockoutOnFailure: true);
-        var user = await users.FindByEmailAsync(form.Email.Trim());
-        if (result.Succeeded)
+    public async Task<IActionResult> Login(LoginForm form) =>
+        await this.AnswerAsync(ModelState.IsValid ? await steps.PasswordAsync(form) : new Outcome.Invalid(), done => done switch
         {
-            metrics.SignIn("success");
-            await audit.RecordAsync("signin.succeeded", user?.Id, form.Email);
-            return this.GoTo(SafeReturnUrl(form.ReturnUrl));
-        }
-        if (result.RequiresTwoFactor)
-        {
-            metrics.SignIn("second_factor");
-            return this.GoTo($"/account/2fa?returnUrl={Uri.EscapeDataString(SafeReturnUrl(form.ReturnUrl))}");
-        }
-
-        metrics.SignIn(result.IsLockedOut ? "locked_out" : "failure");
-        log.LogInformation("Sign-in refused (locked out: {LockedOut})", result.IsLockedOut);
-        await audit.RecordAsync(result.IsLockedOut ? "signin.locked_out" : "signin.failed", user?.Id, form.Email);
-        // One message for every failure, so the form tells nobody which accounts exist or are locked.
-        ModelState.AddModelError("", T["Email or password is incorrect, or the account is temporarily locked."]);
-        return this.PageOrFragment("Login", "_LoginForm", form with { Password = "" });
-    }
+            Outcome.Done<SecondFactorPending> => this.GoTo($"/account/2fa?returnUrl={Uri.EscapeDataString(SafeReturnUrl(form.ReturnUrl))}"),
+            _ => this.GoTo(SafeReturnUrl(form.ReturnUrl)),
+        }, "Login", "_LoginForm", form with { Password = "" });
 
     [HttpGet("2fa"), AllowAnonymous]
     public async Task<IActionResult> TwoFactor(string? returnUrl)
@@ -102,25 +76,9 @@ public class AccountController(
     }
 
     [HttpPost("2fa"), AllowAnonymous, EnableRateLimiting(RateLimits.SignIn), AccountRateLimit]
-    public async Task<IActionResult> TwoFactor(TwoFactorForm form)
-    {
-        var user = await signIn.GetTwoFactorAuthenticationUserAsync();
-        if (user is null) return this.GoTo("/account/login");
-        if (!ModelState.IsValid) return this.PageOrFragment("TwoFactor", "_TwoFactorForm", form with { Code = "" });
-
-        var code = form.Code.Replace(" ", "").Replace("-", "");
-        var result = await signIn.TwoFactorAuthenticatorSignInAsync(code, isPersistent: false, rememberClient: form.RememberDevice);
-        if (result.Succeeded)
-        {
-            metrics.SignIn("success");
-            await audit.RecordAsync("signin.succeeded", user.Id, user.Email);
-            return this.GoTo(SafeReturnUrl(form.ReturnUrl));
-        }
-        metrics.SignIn(result.IsLockedOut ? "locked_out" : "failure");
-        await audit.RecordAsync(result.IsLockedOut ? "signin.locked_out" : "2fa.code_failed", user.Id, user.Email);
-        ModelState.AddModelError(nameof(TwoFactorForm.Code), T["That code is not valid. Check your authenticator app and try again."]);
-        return this.PageOrFragment("TwoFactor", "_TwoFactorForm", form with { Code = "" });
-    }
+    public async Task<IActionResult> TwoFactor(TwoFactorForm form) =>
+        await SecondFactorAsync(() => steps.AuthenticatorCodeAsync(form),
+            _ => this.GoTo(SafeReturnUrl(form.ReturnUrl)), "TwoFactor", "_TwoFactorForm", form with { Code = "" });
 
     [HttpGet("2fa/recovery"), AllowAnonymous]
     public async Task<IActionResult> Recovery(string? returnUrl)
@@ -130,29 +88,12 @@ public class AccountController(
     }
 
     [HttpPost("2fa/recovery"), AllowAnonymous, EnableRateLimiting(RateLimits.SignIn), AccountRateLimit]
-    public async Task<IActionResult> Recovery(RecoveryCodeForm form)
-    {
-        var user = await signIn.GetTwoFactorAuthenticationUserAsync();
-        if (user is null) return this.GoTo("/account/login");
-        if (!ModelState.IsValid) return this.PageOrFragment("Recovery", "_RecoveryForm", form with { Code = "" });
-
-        var result = await signIn.TwoFactorRecoveryCodeSignInAsync(form.Code.Replace(" ", ""));
-        if (result.Succeeded)
+    public async Task<IActionResult> Recovery(RecoveryCodeForm form) =>
+        await SecondFactorAsync(() => steps.RecoveryCodeAsync(form), _ =>
         {
-            metrics.SignIn("success");
-            await audit.RecordAsync("2fa.recovery_code_used", user.Id, user.Email);
             Flash.Info(TempData, T["You signed in with a recovery code. It cannot be used again; make new codes on your security page if you are running low."]);
             return this.GoTo(SafeReturnUrl(form.ReturnUrl));
-        }
-        // A locked or deactivated account was refused before its code was looked at, as on the app-code step: nothing to count.
-        var refused = result.IsLockedOut || result.IsNotAllowed;
-        // Identity does not count failed recovery codes towards lockout; this makes guessing them as slow as guessing passwords.
-        if (!refused) await users.AccessFailedAsync(user);
-        metrics.SignIn(result.IsLockedOut ? "locked_out" : "failure");
-        await audit.RecordAsync(result.IsLockedOut ? "signin.locked_out" : "2fa.recovery_code_failed", user.Id, user.Email);
-        ModelState.AddModelError(nameof(RecoveryCodeForm.Code), T["That recovery code is not valid or was already used."]);
-        return this.PageOrFragment("Recovery", "_RecoveryForm", form with { Code = "" });
-    }
+        }, "Recovery", "_RecoveryForm", form with { Code = "" });
 
     [HttpGet("logout"), AllowAnonymous]
     public IActionResult Logout() => User.Identity?.IsAuthenticated == true ? View() : Redirect("/account/login");
@@ -166,6 +107,17 @@ public class AccountController(
         await signIn.SignOutAsync();
         Flash.Info(TempData, T["You have signed out."]);
         return this.GoTo("/account/login");
+    }
+
+    /// <summary>A second-factor step, or back to the password when no sign-in is waiting for one.</summary>
+    private async Task<IActionResult> SecondFactorAsync(Func<Task<Outcome>> step, Func<Outcome.Done, IActionResult> done,
+        string view, string partial, object model)
+    {
+        var outcome = ModelState.IsValid ? await step()
+            : await signIn.GetTwoFactorAuthenticationUserAsync() is null ? Outcome.Missing
+            : new Outcome.Invalid();
+        if (outcome is Outcome.NotFound) return this.GoTo("/account/login");
+        return await this.AnswerAsync(outcome, done, view, partial, model);
     }
 
     private string SafeReturnUrl(string? returnUrl) =>

@@ -6,6 +6,7 @@ using PhotoStudio.Data;
 using PhotoStudio.Features.Account;
 using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure;
+using PhotoStudio.Infrastructure.Writes;
 
 namespace PhotoStudio.Features.Admin;
 
@@ -33,8 +34,11 @@ public abstract class CatalogueController<TEntity, TForm>(string kind, Catalogue
     protected abstract Task<object> TableAsync(TableState state, CancellationToken ct);
     protected abstract Task<Editor<TForm>?> CurrentAsync(int id, CancellationToken ct);
     protected abstract Task<Editor<TForm>?> TypedAsync(int? id, TForm form, CancellationToken ct);
-    protected abstract Task<CatalogueResult> SaveAsync(int? id, TForm form, bool valid, CancellationToken ct);
+    protected abstract Task<Outcome> SaveAsync(int? id, TForm form, bool valid, CancellationToken ct);
     protected abstract Expression<Func<Data.Booking, bool>> References(int id);
+
+    /// <summary>The bookings' foreign key to this kind of row.</summary>
+    protected abstract string BookingsKey { get; }
 
     [HttpGet("")]
     public async Task<IActionResult> Index(CancellationToken ct) =>
@@ -65,7 +69,7 @@ public abstract class CatalogueController<TEntity, TForm>(string kind, Catalogue
 
     [HttpPost("{id:int}/delete")]
     public async Task<IActionResult> Delete(int id, uint version, CancellationToken ct) =>
-        await AnswerAsync(id, null, await catalogue.DeleteAsync<TEntity>(id, version, References(id), ct), "“{0}” deleted.", ct);
+        await AnswerAsync(id, null, await catalogue.DeleteAsync<TEntity>(id, version, References(id), BookingsKey, ct), "“{0}” deleted.", ct);
 
     private async Task<IActionResult> SaveFormAsync(int? id, TForm form, CancellationToken ct) =>
         await AnswerAsync(id, form, await SaveAsync(id, form, ModelState.IsValid, ct), Texts.Saved, ct);
@@ -76,36 +80,17 @@ public abstract class CatalogueController<TEntity, TForm>(string kind, Catalogue
     /// Success: a flash and back to the list. A refusal: the form again, as a fragment under htmx (422 with what the
     /// user typed, 409 with the current values after someone else's save), as the whole page without JavaScript.
     /// </summary>
-    private async Task<IActionResult> AnswerAsync(int? id, TForm? typed, CatalogueResult result, string done, CancellationToken ct)
-    {
-        Editor<TForm>? editor;
-        switch (result)
-        {
-            case CatalogueResult.Saved saved:
-                Flash.Success(TempData, T[done, saved.Name]);
-                return this.GoTo(ListUrl);
-            case CatalogueResult.Invalid invalid when typed is not null:
-                foreach (var error in invalid.Errors)
-                    ModelState.AddModelError($"Form.{error.Field}", T[error.Key, error.Args]);
-                editor = await TypedAsync(id, typed, ct);
-                Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-                break;
-            case CatalogueResult.Stale:
-                // The posted values must not shadow the current ones in the re-rendered form.
-                ModelState.Clear();
-                editor = await CurrentAsync(id!.Value, ct) is { } current ? current with { Message = T[Texts.Stale] } : null;
-                Response.StatusCode = StatusCodes.Status409Conflict;
-                break;
-            case CatalogueResult.InUse:
-                editor = await CurrentAsync(id!.Value, ct) is { } used
-                    ? used with { Message = T["Bookings refer to it, so it cannot be deleted. Deactivate it instead: it stays in their history."] }
-                    : null;
-                Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-                break;
-            default:
-                return NotFound();
-        }
-        if (editor is null) return NotFound();
-        return this.PageOrFragment(Views.Form, Views.Editor, editor);
-    }
+    private Task<IActionResult> AnswerAsync(int? id, TForm? typed, Outcome outcome, string done, CancellationToken ct) =>
+        this.AnswerAsync(outcome,
+            saved =>
+            {
+                Flash.Success(TempData, T[done, ((Outcome.Done<string>)saved).Value]);
+                return this.SeeOther(ListUrl);
+            },
+            form: async message => EditorPage(typed is null ? await CurrentAsync(id!.Value, ct) : await TypedAsync(id, typed, ct), message),
+            current: async message => EditorPage(id is { } existing ? await CurrentAsync(existing, ct) : null, message),
+            prefix: "Form.", stale: Texts.Stale);
+
+    private IActionResult EditorPage(Editor<TForm>? editor, string? message) =>
+        editor is null ? NotFound() : this.PageOrFragment(Views.Form, Views.Editor, editor with { Message = message });
 }

@@ -93,17 +93,5 @@ public record CatalogueTable<TRow>(TableState State, Paged<TRow> Rows);
 /// <summary>The deactivate / activate / delete buttons of a form: the row, its address, and the element the answer replaces.</summary>
 public record StandingActions(Standing Standing, string Url, string Target);
 
-public abstract record CatalogueResult
-{
-    public sealed record Saved(int Id, string Name) : CatalogueResult;
-    public sealed record NotFound : CatalogueResult;
-    /// <summary>Someone saved the row after this user loaded it; nothing was overwritten.</summary>
-    public sealed record Stale : CatalogueResult;
-    /// <summary>Field errors, as keys the controller localizes.</summary>
-    public sealed record Invalid(IReadOnlyList<FieldError> Errors) : CatalogueResult;
-    /// <summary>Referenced by bookings: it can be deactivated, not deleted.</summary>
-    public sealed record InUse : CatalogueResult;
-}
-
 /// <summary>A group of checkboxes of the service form; <c>Field</c> is the form property it posts.</summary>
 public record ChoiceList(string Field, string Legend, string? Help, IReadOnlyList<Choice> Items, IReadOnlyList<int> Chosen);

@@ -1,22 +1,20 @@
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
-using Npgsql;
 using PhotoStudio.Data;
 using PhotoStudio.Infrastructure;
+using PhotoStudio.Infrastructure.Writes;
 
 namespace PhotoStudio.Features.Admin;
-
-/// <summary>A field's error as a localization key with its arguments; the controller localizes it.</summary>
-public record FieldError(string Field, string Key, params object[] Args);
 
 /// <summary>
 /// The studio's catalogue (rooms and services) for the admin pages: tables, forms, and saves that never overwrite
 /// someone else's change (the row version the user saw must still be the row's). Every save is audited by the interceptor.
+/// A save that is done carries the row's name, for the flash.
 /// </summary>
-public class CatalogueService(StudioDb db)
+public class CatalogueService(StudioDb db, StudioWrites writes)
 {
     public const string NameTaken = "There is already one called “{0}”. Choose another name.";
+    public const string InUse = "Bookings refer to it, so it cannot be deleted. Deactivate it instead: it stays in their history.";
 
     /// <summary>"active", "inactive" or "all" (the default, also for anything else in the address).</summary>
     public static string ActiveFilter(TableState state) => state["active"] is "active" or "inactive" ? state["active"]! : "all";
@@ -126,14 +124,14 @@ public class CatalogueService(StudioDb db)
         return row is null ? null : await StandingAsync(id, row.IsActive, row.Version, references, ct);
     }
 
-    public async Task<CatalogueResult> SaveRoomAsync(int? id, RoomForm form, bool valid, CancellationToken ct)
+    public Task<Outcome> SaveRoomAsync(int? id, RoomForm form, bool valid, CancellationToken ct) => writes.RunAsync(async write =>
     {
         var room = id is { } existing ? await db.Rooms.FirstOrDefaultAsync(r => r.Id == existing, ct) : new Room { Name = "" };
-        if (room is null) return new CatalogueResult.NotFound();
-        if (id is not null && room.Version != form.Version) return new CatalogueResult.Stale();
+        if (room is null) return Outcome.Missing;
+        if (id is not null && room.Version != form.Version) return new Outcome.Stale();
 
         var (name, all) = await NameErrorsAsync(db.Rooms, room.Id, form, ct);
-        if (all.Count > 0 || !valid) return new CatalogueResult.Invalid(all);
+        if (all.Count > 0 || !valid) return new Outcome.Invalid(all);
 
         room.Name = name;
         room.Description = form.Description?.Trim() ?? "";
@@ -143,16 +141,16 @@ public class CatalogueService(StudioDb db)
         room.BufferAfterMinutes = form.BufferAfterMinutes;
         room.Color = form.Color!.ToLowerInvariant();
         if (id is null) db.Rooms.Add(room);
-        return await CommitAsync(db.Entry(room), id is null ? null : form.Version, ct);
-    }
+        return Saving(write, room, id is null ? null : form.Version, "ix_rooms_name");
+    }, ct);
 
-    public async Task<CatalogueResult> SaveServiceAsync(int? id, ServiceForm form, bool valid, CancellationToken ct)
+    public Task<Outcome> SaveServiceAsync(int? id, ServiceForm form, bool valid, CancellationToken ct) => writes.RunAsync(async write =>
     {
         var service = id is { } existing
             ? await db.Services.Include(s => s.Rooms).Include(s => s.Employees).AsSplitQuery().FirstOrDefaultAsync(s => s.Id == existing, ct)
             : new Service { Name = "" };
-        if (service is null) return new CatalogueResult.NotFound();
-        if (id is not null && service.Version != form.Version) return new CatalogueResult.Stale();
+        if (service is null) return Outcome.Missing;
+        if (id is not null && service.Version != form.Version) return new Outcome.Stale();
 
         var (name, all) = await NameErrorsAsync(db.Services, service.Id, form, ct);
         var step = await SlotStepAsync(ct);
@@ -168,7 +166,7 @@ public class CatalogueService(StudioDb db)
             : [];
         if (form.NeedsPhotographer && !employees.Any(e => e.IsActive))
             all.Add(new FieldError(nameof(form.EmployeeIds), "Choose at least one active photographer, or untick “Needs a photographer”."));
-        if (all.Count > 0 || !valid) return new CatalogueResult.Invalid(all);
+        if (all.Count > 0 || !valid) return new Outcome.Invalid(all);
 
         service.Name = name;
         service.Description = form.Description?.Trim() ?? "";
@@ -182,8 +180,8 @@ public class CatalogueService(StudioDb db)
         service.Employees.RemoveAll(e => !employeeIds.Contains(e.EmployeeId));
         service.Employees.AddRange(employeeIds.Except(service.Employees.Select(e => e.EmployeeId)).Select(e => new ServiceEmployee { EmployeeId = e }));
         if (id is null) db.Services.Add(service);
-        return await CommitAsync(db.Entry(service), id is null ? null : form.Version, ct);
-    }
+        return Saving(write, service, id is null ? null : form.Version, "ix_services_name");
+    }, ct);
 
     /// <summary>The trimmed name, and an error when another row of the same kind has it in any case (the unique index is case-sensitive).</summary>
     private static async Task<(string Name, List<FieldError> Errors)> NameErrorsAsync<T>(IQueryable<T> set, int id, CatalogueForm form,
@@ -197,61 +195,39 @@ public class CatalogueService(StudioDb db)
     }
 
     /// <summary>Deactivates or reactivates a room or service (inactive ones vanish from the public wizard).</summary>
-    public async Task<CatalogueResult> SetActiveAsync<T>(int id, uint version, bool active, CancellationToken ct) where T : class
-    {
-        if (await db.Set<T>().FindAsync([id], ct) is not { } entity) return new CatalogueResult.NotFound();
-        var entry = db.Entry(entity);
-        if (!Equals(entry.Property(nameof(Room.Version)).CurrentValue, version)) return new CatalogueResult.Stale();
-        entry.Property(nameof(Room.IsActive)).CurrentValue = active;
-        return await CommitAsync(entry, version, ct);
-    }
+    public Task<Outcome> SetActiveAsync<T>(int id, uint version, bool active, CancellationToken ct) where T : class =>
+        writes.RunAsync(async write =>
+        {
+            if (await db.Set<T>().FindAsync([id], ct) is not { } entity) return Outcome.Missing;
+            db.Entry(entity).Property(nameof(Room.IsActive)).CurrentValue = active;
+            return Saving(write, entity, version);
+        }, ct);
 
     /// <summary>Deletes a room or service that no booking references; a referenced one can only be deactivated.</summary>
-    public async Task<CatalogueResult> DeleteAsync<T>(int id, uint version, Expression<Func<Data.Booking, bool>> references, CancellationToken ct)
-        where T : class
-    {
-        if (await db.Set<T>().FindAsync([id], ct) is not { } entity) return new CatalogueResult.NotFound();
-        var entry = db.Entry(entity);
-        if (!Equals(entry.Property(nameof(Room.Version)).CurrentValue, version)) return new CatalogueResult.Stale();
-        if (await db.Bookings.AnyAsync(references, ct)) return new CatalogueResult.InUse();
-        entry.State = EntityState.Deleted;
-        return await CommitAsync(entry, version, ct);
-    }
+    /// <param name="bookingsKey">The bookings' foreign key to it: a booking that arrives before the delete commits refuses it too.</param>
+    public Task<Outcome> DeleteAsync<T>(int id, uint version, Expression<Func<Data.Booking, bool>> references, string bookingsKey,
+        CancellationToken ct) where T : class =>
+        writes.RunAsync(async write =>
+        {
+            if (await db.Set<T>().FindAsync([id], ct) is not { } entity) return Outcome.Missing;
+            if (!Equals(db.Entry(entity).Property(nameof(Room.Version)).CurrentValue, version)) return new Outcome.Stale();
+            if (await db.Bookings.AnyAsync(references, ct)) return Outcome.Because(InUse);
+            db.Entry(entity).State = EntityState.Deleted;
+            write.OnViolation(bookingsKey, Outcome.Because(InUse));
+            return Saving(write, entity, version);
+        }, ct);
 
     /// <summary>
-    /// Saves with the row version the user saw as the original one, so PostgreSQL refuses a save over someone else's.
-    /// The name is always written: a service whose only change is its rooms still gets a new version.
+    /// Saves over the row version the user saw only (someone else's save makes it stale); the name is always written,
+    /// so a service whose only change is its rooms still gets a new version. Another row taking the name between the
+    /// check and the save is a field error on the name, as the check would have said.
     /// </summary>
-    private async Task<CatalogueResult> CommitAsync(EntityEntry entry, uint? version, CancellationToken ct)
+    private static Outcome Saving(WriteScope write, object entity, uint? version, string? nameIndex = null)
     {
-        if (version is { } seen)
-        {
-            entry.Property(nameof(Room.Version)).OriginalValue = seen;
-            if (entry.State == EntityState.Unchanged) entry.State = EntityState.Modified;
-            if (entry.State == EntityState.Modified) entry.Property(nameof(Room.Name)).IsModified = true;
-        }
+        var entry = write.Db.Entry(entity);
         var name = (string)entry.Property(nameof(Room.Name)).CurrentValue!;
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            db.ChangeTracker.Clear();
-            return new CatalogueResult.Stale();
-        }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-        {
-            // Another admin created the same name between our check and this save.
-            db.ChangeTracker.Clear();
-            return new CatalogueResult.Invalid([new FieldError(nameof(Room.Name), NameTaken, name)]);
-        }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation })
-        {
-            // A booking for it arrived between our check and the delete.
-            db.ChangeTracker.Clear();
-            return new CatalogueResult.InUse();
-        }
-        return new CatalogueResult.Saved((int)entry.Property(nameof(Room.Id)).CurrentValue!, name);
+        if (version is { } seen) write.Expect(entity, seen, touch: entry.State == EntityState.Deleted ? null : nameof(Room.Name));
+        if (nameIndex is not null) write.OnViolation(nameIndex, Outcome.Field(nameof(CatalogueForm.Name), NameTaken, name));
+        return Outcome.With(name);
     }
 }

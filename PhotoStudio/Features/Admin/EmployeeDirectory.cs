@@ -6,22 +6,25 @@ using PhotoStudio.Data;
 using PhotoStudio.Features.Account;
 using PhotoStudio.Infrastructure;
 using PhotoStudio.Infrastructure.Audit;
+using PhotoStudio.Infrastructure.Writes;
 
 namespace PhotoStudio.Features.Admin;
 
-public abstract record EmployeeResult
+/// <summary>A new employee's row (its id is read once it is saved) and the set-up token, when one was asked for.</summary>
+public sealed record NewEmployee(Employee Row, string? SetupToken)
 {
-    public sealed record Saved(int Id, string? SetupToken = null) : EmployeeResult;
-    public sealed record Invalid(IReadOnlyList<(string Field, string Message)> Errors) : EmployeeResult;
-    public sealed record Stale : EmployeeResult;
-    public sealed record NotFound : EmployeeResult;
+    public int Id => Row.Id;
 }
+
+/// <summary>Live bookings fall in the time off asked for: it is added only once the admin confirms.</summary>
+public sealed record TimeOffConflicts(IReadOnlyList<UpcomingBooking> Bookings)
+    : Text("These bookings fall in the time off. Add it anyway and reassign them afterwards?");
 
 /// <summary>
 /// Staff accounts and profiles: the Identity user (email, roles, password, lockout) and the employee row (name,
 /// hours, time off) change together, in one transaction, audited by the interceptor.
 /// </summary>
-public class EmployeeDirectory(StudioDb db, UserManager<StudioUser> users, TimeProvider clock, AuditLog audit, RoleMatrix matrix)
+public class EmployeeDirectory(StudioDb db, UserManager<StudioUser> users, TimeProvider clock, AuditLog audit, RoleMatrix matrix, StudioWrites writes)
 {
     public async Task<EmployeeList> ListAsync(TableState state, CancellationToken ct)
     {
@@ -82,16 +85,16 @@ public class EmployeeDirectory(StudioDb db, UserManager<StudioUser> users, TimeP
     }
 
     /// <summary>Creates the account and the profile together; the set-up token (when asked for) is returned once and never stored.</summary>
-    public async Task<EmployeeResult> CreateAsync(EmployeeForm form, CancellationToken ct)
+    public Task<Outcome> CreateAsync(EmployeeForm form, CancellationToken ct) => writes.RunAsync(async write =>
     {
         var email = form.Email.Trim();
         var byLink = form.Access != "password";
         if (!byLink && string.IsNullOrEmpty(form.InitialPassword))
-            return new EmployeeResult.Invalid([(nameof(form.InitialPassword), "Please enter an initial password, or send a set-up link instead.")]);
+            return Outcome.Field(nameof(form.InitialPassword), "Please enter an initial password, or send a set-up link instead.");
         if (await RolesInvalidAsync(form.Roles, ct) is { } roleError) return roleError;
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var user = new StudioUser { UserName = email, Email = email, EmailConfirmed = true, MustChangePassword = !byLink };
+        EmailTaken(write);
         var created = byLink ? await users.CreateAsync(user) : await users.CreateAsync(user, form.InitialPassword!);
         if (!created.Succeeded) return Invalid(created, byLink);
         var roles = await users.AddToRolesAsync(user, form.Roles);
@@ -102,87 +105,61 @@ public class EmployeeDirectory(StudioDb db, UserManager<StudioUser> users, TimeP
             Color = form.Color,
         };
         db.Employees.Add(employee);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        var token = byLink ? await SetupTokenAsync(user) : null;
-        return new EmployeeResult.Saved(employee.Id, token);
-    }
+        return Outcome.With(new NewEmployee(employee, byLink ? await SetupTokenAsync(user) : null));
+    }, ct);
 
-    public async Task<EmployeeResult> UpdateAsync(int id, EmployeeForm form, string actingUserId, CancellationToken ct)
+    public Task<Outcome> UpdateAsync(int id, EmployeeForm form, string actingUserId, CancellationToken ct) => writes.RunAsync(async write =>
     {
         var employee = await db.Employees.Include(e => e.User).FirstOrDefaultAsync(e => e.Id == id, ct);
-        if (employee?.User is not { } user) return new EmployeeResult.NotFound();
-        if (employee.Version != form.Version) return new EmployeeResult.Stale();
+        if (employee?.User is not { } user) return Outcome.Missing;
+        if (employee.Version != form.Version) return new Outcome.Stale();
         if (await RolesInvalidAsync(form.Roles, ct) is { } roleError) return roleError;
         var current = await users.GetRolesAsync(user);
         if (user.Id == actingUserId && current.Contains(Account.Roles.Admin) && !form.Roles.Contains(Account.Roles.Admin))
-            return new EmployeeResult.Invalid([(nameof(form.Roles), "You cannot take the Admin role from yourself.")]);
+            return Outcome.Field(nameof(form.Roles), "You cannot take the Admin role from yourself.");
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        try
+        EmailTaken(write);
+        var email = form.Email.Trim();
+        if (!string.Equals(user.Email, email, StringComparison.OrdinalIgnoreCase) || user.Email != email)
         {
-            var email = form.Email.Trim();
-            if (!string.Equals(user.Email, email, StringComparison.OrdinalIgnoreCase) || user.Email != email)
-            {
-                user.Email = email;
-                user.UserName = email;
-                var renamed = await users.UpdateAsync(user);
-                if (!renamed.Succeeded) return Invalid(renamed, true);
-            }
-            var removed = await users.RemoveFromRolesAsync(user, current.Except(form.Roles));
-            var added = await users.AddToRolesAsync(user, form.Roles.Except(current));
-            if (!removed.Succeeded || !added.Succeeded) return Invalid(removed.Succeeded ? added : removed, true);
+            user.Email = email;
+            user.UserName = email;
+            var renamed = await users.UpdateAsync(user);
+            if (!renamed.Succeeded) return Invalid(renamed, true);
+        }
+        var removed = await users.RemoveFromRolesAsync(user, current.Except(form.Roles));
+        var added = await users.AddToRolesAsync(user, form.Roles.Except(current));
+        if (!removed.Succeeded || !added.Succeeded) return Invalid(removed.Succeeded ? added : removed, true);
 
-            employee.FullName = form.FullName.Trim();
-            employee.Phone = form.Phone?.Trim() ?? "";
-            employee.Position = form.Position?.Trim() ?? "";
-            employee.Color = form.Color;
-            db.Entry(employee).Property(e => e.Version).OriginalValue = form.Version;
-            // Save the employee row even when only the account changed, so its version moves on for the next editor.
-            db.Entry(employee).Property(e => e.FullName).IsModified = true;
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-            return new EmployeeResult.Saved(id);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            await tx.RollbackAsync(ct);
-            db.ChangeTracker.Clear();
-            return new EmployeeResult.Stale();
-        }
-    }
+        employee.FullName = form.FullName.Trim();
+        employee.Phone = form.Phone?.Trim() ?? "";
+        employee.Position = form.Position?.Trim() ?? "";
+        employee.Color = form.Color;
+        // Save the employee row even when only the account changed, so its version moves on for the next editor.
+        write.Expect(employee, form.Version, touch: nameof(employee.FullName));
+        return Outcome.Ok;
+    }, ct);
 
     /// <summary>
     /// A deactivated employee cannot sign in (locked out for good, sessions ended by a new security stamp) and is no
     /// longer offered to clients; their bookings stay, listed on their page for reassignment.
     /// </summary>
-    public async Task<EmployeeResult> SetActiveAsync(int id, uint version, bool active, string actingUserId, CancellationToken ct)
+    public Task<Outcome> SetActiveAsync(int id, uint version, bool active, string actingUserId, CancellationToken ct) => writes.RunAsync(async write =>
     {
         var employee = await db.Employees.Include(e => e.User).FirstOrDefaultAsync(e => e.Id == id, ct);
-        if (employee?.User is not { } user) return new EmployeeResult.NotFound();
-        if (employee.Version != version) return new EmployeeResult.Stale();
-        if (!active && user.Id == actingUserId)
-            return new EmployeeResult.Invalid([("", "You cannot deactivate your own account.")]);
+        if (employee?.User is not { } user) return Outcome.Missing;
+        if (employee.Version != version) return new Outcome.Stale();
+        if (!active && user.Id == actingUserId) return Outcome.Because("You cannot deactivate your own account.");
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        try
-        {
-            employee.IsActive = active;
-            db.Entry(employee).Property(e => e.Version).OriginalValue = version;
-            await db.SaveChangesAsync(ct);
-            await users.SetLockoutEndDateAsync(user, active ? null : DateTimeOffset.MaxValue);
-            await users.UpdateSecurityStampAsync(user);
-            await tx.CommitAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            await tx.RollbackAsync(ct);
-            db.ChangeTracker.Clear();
-            return new EmployeeResult.Stale();
-        }
-        await audit.RecordAsync(active ? "employee.reactivated" : "employee.deactivated", user.Id, user.Email);
-        return new EmployeeResult.Saved(id);
-    }
+        employee.IsActive = active;
+        write.Expect(employee, version);
+        // The employee row first, so someone else's save of it is found before the account is touched.
+        await db.SaveChangesAsync(ct);
+        await users.SetLockoutEndDateAsync(user, active ? null : DateTimeOffset.MaxValue);
+        await users.UpdateSecurityStampAsync(user);
+        write.AfterCommit(() => audit.RecordAsync(active ? "employee.reactivated" : "employee.deactivated", user.Id, user.Email));
+        return Outcome.Ok;
+    }, ct);
 
     /// <summary>A one-time set-up token (Identity's password-reset token): valid a day, spent when the password is set.</summary>
     public Task<string> SetupTokenAsync(StudioUser user) => users.GeneratePasswordResetTokenAsync(user);
@@ -247,13 +224,12 @@ public class EmployeeDirectory(StudioDb db, UserManager<StudioUser> users, TimeP
         return new HoursPage(e.Id, e.FullName, e.Version, rows, []);
     }
 
-    /// <summary>Replaces the weekly hours when every interval is valid: start before end, inside the day, no overlaps on a day.</summary>
-    public async Task<(HoursPage? Page, bool Saved, bool Stale)> SaveHoursAsync(int id, uint version, IReadOnlyList<HoursRow> posted, CancellationToken ct)
+    /// <summary>The posted hours, each interval checked: start before end, inside the day, no overlaps on a day.</summary>
+    public async Task<HoursPage?> CheckedHoursAsync(int id, uint version, IReadOnlyList<HoursRow> posted, CancellationToken ct)
     {
-        var employee = await db.Employees.Include(e => e.WorkingHours).FirstOrDefaultAsync(e => e.Id == id, ct);
-        if (employee is null) return (null, false, false);
+        var name = await db.Employees.Where(e => e.Id == id).Select(e => e.FullName).FirstOrDefaultAsync(ct);
+        if (name is null) return null;
         var checkedRows = posted.Where(r => Week.Contains(r.Day)).Select(Check).ToList();
-        var errors = new List<string>();
         foreach (var day in checkedRows.Where(r => r.Error is null && !r.IsBlank).GroupBy(r => r.Day))
         {
             var sorted = day.OrderBy(r => TimeOnly.Parse(r.Starts!, CultureInfo.InvariantCulture)).ToList();
@@ -264,34 +240,26 @@ public class EmployeeDirectory(StudioDb db, UserManager<StudioUser> users, TimeP
                     checkedRows[index] = sorted[i] with { Error = "Intervals on the same day must not overlap." };
                 }
         }
-        var page = new HoursPage(id, employee.FullName, version, OrderByWeek(checkedRows), errors);
-        if (checkedRows.Any(r => r.Error is not null)) return (page, false, false);
-        if (employee.Version != version) return (page, false, true);
-
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        try
-        {
-            db.WorkingHours.RemoveRange(employee.WorkingHours);
-            foreach (var row in checkedRows.Where(r => !r.IsBlank))
-                db.WorkingHours.Add(new WorkingHours
-                {
-                    EmployeeId = id, Weekday = row.Day,
-                    Starts = TimeOnly.Parse(row.Starts!, CultureInfo.InvariantCulture), Ends = TimeOnly.Parse(row.Ends!, CultureInfo.InvariantCulture),
-                });
-            // The hours belong to the employee: saving them moves the employee's version on, so two editors cannot both win.
-            db.Entry(employee).Property(e => e.Version).OriginalValue = version;
-            db.Entry(employee).Property(e => e.FullName).IsModified = true;
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-            return (page, true, false);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            await tx.RollbackAsync(ct);
-            db.ChangeTracker.Clear();
-            return (page, false, true);
-        }
+        return new HoursPage(id, name, version, OrderByWeek(checkedRows), []);
     }
+
+    /// <summary>Replaces the weekly hours with those of a page <see cref="CheckedHoursAsync"/> found valid.</summary>
+    public Task<Outcome> SaveHoursAsync(HoursPage page, CancellationToken ct) => writes.RunAsync(async write =>
+    {
+        var employee = await db.Employees.Include(e => e.WorkingHours).FirstOrDefaultAsync(e => e.Id == page.Id, ct);
+        if (employee is null) return Outcome.Missing;
+        if (employee.Version != page.Version) return new Outcome.Stale();
+        db.WorkingHours.RemoveRange(employee.WorkingHours);
+        foreach (var row in page.Rows.Where(r => !r.IsBlank))
+            db.WorkingHours.Add(new WorkingHours
+            {
+                EmployeeId = page.Id, Weekday = row.Day,
+                Starts = TimeOnly.Parse(row.Starts!, CultureInfo.InvariantCulture), Ends = TimeOnly.Parse(row.Ends!, CultureInfo.InvariantCulture),
+            });
+        // The hours belong to the employee: saving them moves the employee's version on, so two editors cannot both win.
+        write.Expect(employee, page.Version, touch: nameof(employee.FullName));
+        return Outcome.Ok;
+    }, ct);
 
     private static readonly DayOfWeek[] Week =
         [DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday, DayOfWeek.Saturday, DayOfWeek.Sunday];
@@ -332,33 +300,33 @@ public class EmployeeDirectory(StudioDb db, UserManager<StudioUser> users, TimeP
             form ?? new TimeOffForm(), conflicts ?? [], zone.Id);
     }
 
-    /// <summary>Adds time off; when live bookings fall in it and the user has not confirmed yet, returns them instead of saving.</summary>
-    public async Task<(IReadOnlyList<(string Field, string Message)> Errors, IReadOnlyList<UpcomingBooking> Conflicts, bool Saved)> AddTimeOffAsync(
-        int id, TimeOffForm form, CancellationToken ct)
+    /// <summary>
+    /// Adds time off. When live bookings fall in it and the admin has not confirmed yet, it is refused with
+    /// <see cref="TimeOffConflicts"/>; once added, the outcome carries the bookings to reassign.
+    /// </summary>
+    public Task<Outcome> AddTimeOffAsync(int id, TimeOffForm form, CancellationToken ct) => writes.RunAsync(async write =>
     {
         var zone = await ZoneAsync(ct);
-        var errors = new List<(string, string)>();
+        var errors = new List<FieldError>();
         DateTime? from = LocalToUtc(form.From, zone), until = LocalToUtc(form.Until, zone);
-        if (from is null) errors.Add((nameof(form.From), "Please enter a valid date and time."));
-        if (until is null) errors.Add((nameof(form.Until), "Please enter a valid date and time."));
-        if (from is not null && until is not null && until <= from) errors.Add((nameof(form.Until), "The end must be after the start."));
-        if (errors.Count > 0) return (errors, [], false);
+        if (from is null) errors.Add(new(nameof(form.From), "Please enter a valid date and time."));
+        if (until is null) errors.Add(new(nameof(form.Until), "Please enter a valid date and time."));
+        if (from is not null && until is not null && until <= from) errors.Add(new(nameof(form.Until), "The end must be after the start."));
+        if (errors.Count > 0) return new Outcome.Invalid(errors);
 
         var conflicts = await UpcomingAsync(id, from, until, ct);
-        if (conflicts.Count > 0 && !form.Confirm) return ([], conflicts, false);
+        if (conflicts.Count > 0 && !form.Confirm) return new Outcome.Refused(new TimeOffConflicts(conflicts));
         db.TimeOff.Add(new TimeOff { EmployeeId = id, StartsAt = from!.Value, EndsAt = until!.Value, Reason = form.Reason?.Trim() ?? "" });
-        await db.SaveChangesAsync(ct);
-        return ([], conflicts, true);
-    }
+        return Outcome.With(conflicts);
+    }, ct);
 
-    public async Task<bool> DeleteTimeOffAsync(int id, int timeOffId, CancellationToken ct)
+    public Task<Outcome> DeleteTimeOffAsync(int id, int timeOffId, CancellationToken ct) => writes.RunAsync(async _ =>
     {
         var entry = await db.TimeOff.FirstOrDefaultAsync(t => t.Id == timeOffId && t.EmployeeId == id, ct);
-        if (entry is null) return false;
+        if (entry is null) return Outcome.Missing;
         db.TimeOff.Remove(entry);
-        await db.SaveChangesAsync(ct);
-        return true;
-    }
+        return Outcome.Ok;
+    }, ct);
 
     private static DateTime? LocalToUtc(string? local, TimeZoneInfo zone)
     {
@@ -371,20 +339,26 @@ public class EmployeeDirectory(StudioDb db, UserManager<StudioUser> users, TimeP
 
     // ------------------------------------------------------------------ helpers
 
-    private async Task<EmployeeResult.Invalid?> RolesInvalidAsync(string[] roles, CancellationToken ct)
+    private async Task<Outcome.Invalid?> RolesInvalidAsync(string[] roles, CancellationToken ct)
     {
         var known = await RoleNamesAsync(ct);
-        if (roles.Length == 0) return new EmployeeResult.Invalid([(nameof(EmployeeForm.Roles), "Choose at least one role.")]);
-        return roles.All(known.Contains) ? null : new EmployeeResult.Invalid([(nameof(EmployeeForm.Roles), "Choose roles from the list.")]);
+        if (roles.Length == 0) return Outcome.Field(nameof(EmployeeForm.Roles), "Choose at least one role.");
+        return roles.All(known.Contains) ? null : Outcome.Field(nameof(EmployeeForm.Roles), "Choose roles from the list.");
     }
 
-    private static EmployeeResult.Invalid Invalid(IdentityResult result, bool byLink) =>
-        new(result.Errors.Select(e => (e.Code switch
+    private const string EmailInUse = "Another account already uses this email address.";
+
+    /// <summary>Another account saved with the same address between Identity's check and this save.</summary>
+    private static void EmailTaken(WriteScope write) =>
+        write.OnViolation("ix_users_normalized_user_name", Outcome.Field(nameof(EmployeeForm.Email), EmailInUse));
+
+    private static Outcome.Invalid Invalid(IdentityResult result, bool byLink) =>
+        new(result.Errors.Select(e => new FieldError(e.Code switch
         {
             "DuplicateEmail" or "DuplicateUserName" or "InvalidEmail" or "InvalidUserName" => nameof(EmployeeForm.Email),
             _ when e.Code.StartsWith("Password", StringComparison.Ordinal) && !byLink => nameof(EmployeeForm.InitialPassword),
             _ => "",
-        }, e.Code is "DuplicateEmail" or "DuplicateUserName" ? "Another account already uses this email address." : e.Description)).DistinctBy(e => e.Item1 + e.Item2).ToList());
+        }, e.Code is "DuplicateEmail" or "DuplicateUserName" ? EmailInUse : e.Description)).DistinctBy(e => e.Field + e.Key).ToList());
 
     private async Task<TimeZoneInfo> ZoneAsync(CancellationToken ct) =>
         TimeZoneInfo.FindSystemTimeZoneById(await db.Settings.AsNoTracking().OrderBy(s => s.Id).Select(s => s.TimeZone).FirstAsync(ct));

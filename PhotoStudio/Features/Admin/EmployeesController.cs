@@ -5,6 +5,7 @@ using Microsoft.Extensions.Localization;
 using PhotoStudio.Features.Account;
 using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure;
+using PhotoStudio.Infrastructure.Writes;
 
 namespace PhotoStudio.Features.Admin;
 
@@ -36,17 +37,15 @@ public class EmployeesController(EmployeeDirectory directory, PasswordReset rese
     public async Task<IActionResult> Create(EmployeeForm form, CancellationToken ct)
     {
         form = Cleaned(form);
-        var result = ModelState.IsValid ? await directory.CreateAsync(form, ct) : null;
-        if (result is EmployeeResult.Saved saved)
-        {
-            if (saved.SetupToken is { } token)
-                TempData[SetupLinkKey] = SetupLink(saved.Id, token, await directory.UserAsync(saved.Id, ct));
-            Flash.Success(TempData, T["{0} was added.", form.FullName.Trim()]);
-            return this.GoTo($"/admin/employees/{saved.Id}");
-        }
-        AddErrors(result);
-        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        return View("Employee", new EmployeePage(null, form with { InitialPassword = null }, await directory.RoleNamesAsync(ct), false, true, false, [], null));
+        return await this.AnswerAsync(ModelState.IsValid ? await directory.CreateAsync(form, ct) : new Outcome.Invalid(), done =>
+            {
+                var saved = ((Outcome.Done<NewEmployee>)done).Value;
+                if (saved.SetupToken is { } token) TempData[SetupLinkKey] = SetupLink(saved.Row.UserId, token);
+                Flash.Success(TempData, T["{0} was added.", form.FullName.Trim()]);
+                return this.SeeOther($"/admin/employees/{saved.Id}");
+            },
+            form: async message => View("Employee", new EmployeePage(null, form with { InitialPassword = null }, await directory.RoleNamesAsync(ct),
+                false, true, false, [], null, message)));
     }
 
     [HttpGet("{id:int}")]
@@ -58,45 +57,17 @@ public class EmployeesController(EmployeeDirectory directory, PasswordReset rese
     {
         ModelState.Remove(nameof(form.InitialPassword));
         form = Cleaned(form);
-        var result = ModelState.IsValid ? await directory.UpdateAsync(id, form, UserId, ct) : null;
-        switch (result)
-        {
-            case EmployeeResult.NotFound: return NotFound();
-            case EmployeeResult.Saved:
-                Flash.Success(TempData, T["Saved."]);
-                return this.GoTo($"/admin/employees/{id}");
-            case EmployeeResult.Stale:
-                // Nothing was overwritten: the form now shows what the other person saved.
-                Response.StatusCode = StatusCodes.Status409Conflict;
-                return await ShowWithMessageAsync(id, T["Someone else saved this employee meanwhile. This is the current version; check it and save again."], ct);
-        }
-        AddErrors(result);
-        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        var page = await directory.PageAsync(id, null, ct);
-        return page is null ? NotFound() : View("Employee", page with { Form = form with { Version = form.Version } });
+        return await AnswerAsync(id, ModelState.IsValid ? await directory.UpdateAsync(id, form, UserId, ct) : new Outcome.Invalid(), "Saved.",
+            async message => await directory.PageAsync(id, null, ct) is { } page ? View("Employee", page with { Form = form, Message = message }) : NotFound(), ct);
     }
 
     [HttpPost("{id:int}/deactivate"), Authorize(Policy = Permissions.EmployeesManage), WithinOwnGrant]
-    public Task<IActionResult> Deactivate(int id, uint version, CancellationToken ct) => SetActiveAsync(id, version, false, ct);
+    public async Task<IActionResult> Deactivate(int id, uint version, CancellationToken ct) =>
+        await AnswerAsync(id, await directory.SetActiveAsync(id, version, false, UserId, ct), "The employee was deactivated and can no longer sign in.", null, ct);
 
     [HttpPost("{id:int}/activate"), Authorize(Policy = Permissions.EmployeesManage), WithinOwnGrant]
-    public Task<IActionResult> Activate(int id, uint version, CancellationToken ct) => SetActiveAsync(id, version, true, ct);
-
-    private async Task<IActionResult> SetActiveAsync(int id, uint version, bool active, CancellationToken ct)
-    {
-        switch (await directory.SetActiveAsync(id, version, active, UserId, ct))
-        {
-            case EmployeeResult.NotFound: return NotFound();
-            case EmployeeResult.Stale:
-                Response.StatusCode = StatusCodes.Status409Conflict;
-                return await ShowWithMessageAsync(id, T["Someone else saved this employee meanwhile. This is the current version; check it and save again."], ct);
-            case EmployeeResult.Invalid:
-                Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-                return await ShowWithMessageAsync(id, T["You cannot deactivate your own account."], ct);
-        }
-        Flash.Success(TempData, active ? T["The employee can sign in again."] : T["The employee was deactivated and can no longer sign in."]);
-        return this.GoTo($"/admin/employees/{id}");
-    }
+    public async Task<IActionResult> Activate(int id, uint version, CancellationToken ct) =>
+        await AnswerAsync(id, await directory.SetActiveAsync(id, version, true, UserId, ct), "The employee can sign in again.", null, ct);
 
     [HttpPost("{id:int}/password"), Authorize(Policy = Permissions.EmployeesManage), WithinOwnGrant]
     public async Task<IActionResult> ResetPassword(int id, ResetPasswordForm form, CancellationToken ct)
@@ -119,7 +90,7 @@ public class EmployeesController(EmployeeDirectory directory, PasswordReset rese
     public async Task<IActionResult> NewSetupLink(int id, CancellationToken ct)
     {
         if (await directory.UserAsync(id, ct) is not { } user) return NotFound();
-        TempData[SetupLinkKey] = SetupLink(id, await directory.SetupTokenAsync(user), user);
+        TempData[SetupLinkKey] = SetupLink(user.Id, await directory.SetupTokenAsync(user));
         return this.GoTo($"/admin/employees/{id}");
     }
 
@@ -132,21 +103,17 @@ public class EmployeesController(EmployeeDirectory directory, PasswordReset rese
     [HttpPost("{id:int}/hours"), Authorize(Policy = Permissions.EmployeesManage), WithinOwnGrant]
     public async Task<IActionResult> SaveHours(int id, uint version, List<HoursRow>? rows, CancellationToken ct)
     {
-        var (page, saved, stale) = await directory.SaveHoursAsync(id, version, rows ?? [], ct);
-        if (page is null) return NotFound();
-        if (saved)
-        {
-            Flash.Success(TempData, T["Working hours saved."]);
-            return this.GoTo($"/admin/employees/{id}/hours");
-        }
-        if (stale)
-        {
-            Response.StatusCode = StatusCodes.Status409Conflict;
-            var current = (await directory.HoursAsync(id, ct))!;
-            return View("Hours", current with { Errors = [T["Someone else saved this employee meanwhile. This is the current version; check it and save again."]] });
-        }
-        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        return View("Hours", page with { Errors = [T["Please correct the marked intervals."]] });
+        if (await directory.CheckedHoursAsync(id, version, rows ?? [], ct) is not { } page) return NotFound();
+        var outcome = page.Rows.Any(r => r.Error is not null) ? new Outcome.Invalid() : await directory.SaveHoursAsync(page, ct);
+        return await this.AnswerAsync(outcome,
+            _ =>
+            {
+                Flash.Success(TempData, T["Working hours saved."]);
+                return this.SeeOther($"/admin/employees/{id}/hours");
+            },
+            form: _ => Task.FromResult<IActionResult>(View("Hours", page with { Errors = [T["Please correct the marked intervals."]] })),
+            current: async message => await directory.HoursAsync(id, ct) is { } current ? View("Hours", current with { Errors = [message!] }) : NotFound(),
+            stale: StaleText);
     }
 
     // ------------------------------------------------------------------ time off
@@ -159,49 +126,60 @@ public class EmployeesController(EmployeeDirectory directory, PasswordReset rese
     public async Task<IActionResult> AddTimeOff(int id, TimeOffForm form, CancellationToken ct)
     {
         if (await directory.TimeOffAsync(id, form, null, ct) is null) return NotFound();
-        if (ModelState.IsValid)
-        {
-            var (errors, conflicts, saved) = await directory.AddTimeOffAsync(id, form, ct);
-            if (saved)
+        var outcome = ModelState.IsValid ? await directory.AddTimeOffAsync(id, form, ct) : new Outcome.Invalid();
+        // Not refused as such: the page lists the bookings in the way and asks the admin to confirm.
+        if (outcome is Outcome.Refused { Reason: TimeOffConflicts conflicts })
+            return View("TimeOff", await directory.TimeOffAsync(id, form with { Confirm = false }, conflicts.Bookings, ct));
+        return await this.AnswerAsync(outcome,
+            done =>
             {
-                Flash.Success(TempData, conflicts.Count == 0 ? T["Time off added."] : T["Time off added. Reassign the {0} booking(s) listed on the employee's page.", conflicts.Count]);
-                return this.GoTo($"/admin/employees/{id}/time-off");
-            }
-            foreach (var (field, message) in errors) ModelState.AddModelError(field, T[message]);
-            if (conflicts.Count > 0)
-                return View("TimeOff", await directory.TimeOffAsync(id, form with { Confirm = false }, conflicts, ct));
-        }
-        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        return View("TimeOff", await directory.TimeOffAsync(id, form, null, ct));
+                var moved = ((Outcome.Done<IReadOnlyList<UpcomingBooking>>)done).Value.Count;
+                Flash.Success(TempData, moved == 0 ? T["Time off added."] : T["Time off added. Reassign the {0} booking(s) listed on the employee's page.", moved]);
+                return this.SeeOther($"/admin/employees/{id}/time-off");
+            },
+            form: async _ => View("TimeOff", await directory.TimeOffAsync(id, form, null, ct)));
     }
 
     [HttpPost("{id:int}/time-off/{entry:int}/delete"), Authorize(Policy = Permissions.EmployeesManage), WithinOwnGrant]
-    public async Task<IActionResult> DeleteTimeOff(int id, int entry, CancellationToken ct)
-    {
-        if (!await directory.DeleteTimeOffAsync(id, entry, ct)) return NotFound();
-        Flash.Success(TempData, T["Time off removed."]);
-        return this.GoTo($"/admin/employees/{id}/time-off");
-    }
+    public async Task<IActionResult> DeleteTimeOff(int id, int entry, CancellationToken ct) =>
+        await this.AnswerAsync(await directory.DeleteTimeOffAsync(id, entry, ct),
+            _ =>
+            {
+                Flash.Success(TempData, T["Time off removed."]);
+                return this.SeeOther($"/admin/employees/{id}/time-off");
+            },
+            form: async _ => View("TimeOff", await directory.TimeOffAsync(id, null, null, ct)));
 
     // ------------------------------------------------------------------ helpers
 
+    private const string StaleText = "Someone else saved this employee meanwhile. This is the current version; check it and save again.";
+
+    /// <summary>
+    /// Done: a flash and back to the employee. Invalid: <paramref name="typed"/>, the form with what was posted.
+    /// Stale or refused: the employee as saved now, with the message; what was posted is dropped.
+    /// </summary>
+    private Task<IActionResult> AnswerAsync(int id, Outcome outcome, string done, Func<string?, Task<IActionResult>>? typed, CancellationToken ct) =>
+        this.AnswerAsync(outcome,
+            _ =>
+            {
+                Flash.Success(TempData, T[done]);
+                return this.SeeOther($"/admin/employees/{id}");
+            },
+            form: typed ?? (message => ShowWithMessageAsync(id, message, ct)),
+            current: message => ShowWithMessageAsync(id, message, ct),
+            stale: StaleText);
+
     /// <summary>The employee as saved now, with a message; what was posted is dropped so the fields show the current values.</summary>
-    private async Task<IActionResult> ShowWithMessageAsync(int id, string message, CancellationToken ct, int? status = null)
+    private async Task<IActionResult> ShowWithMessageAsync(int id, string? message, CancellationToken ct, int? status = null)
     {
         if (status is { } s) Response.StatusCode = s;
         ModelState.Clear();
         return await directory.PageAsync(id, null, ct) is { } page ? View("Employee", page with { Message = message }) : NotFound();
     }
 
-    private string SetupLink(int id, string token, Data.StudioUser? user) =>
-        links.Absolute(Request, $"/account/setup?user={Uri.EscapeDataString(user?.Id ?? id.ToString())}&token={Uri.EscapeDataString(token)}");
+    private string SetupLink(string userId, string token) =>
+        links.Absolute(Request, $"/account/setup?user={Uri.EscapeDataString(userId)}&token={Uri.EscapeDataString(token)}");
 
     private static EmployeeForm Cleaned(EmployeeForm form) =>
         form with { Roles = form.Roles.Where(r => !string.IsNullOrWhiteSpace(r)).Distinct().ToArray() };
-
-    private void AddErrors(EmployeeResult? result)
-    {
-        if (result is EmployeeResult.Invalid invalid)
-            foreach (var (field, message) in invalid.Errors) ModelState.AddModelError(field, T[message]);
-    }
 }

@@ -1,17 +1,29 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using PhotoStudio.Data;
 using PhotoStudio.Features.Account;
 using PhotoStudio.Infrastructure.Audit;
+using PhotoStudio.Infrastructure.Writes;
 
 namespace PhotoStudio.Features.Admin;
 
 public record RoleRow(string Id, string Name, bool RequiresTwoFactor, IReadOnlySet<string> Permissions);
 public record RoleMatrixPage(IReadOnlyList<RoleRow> Roles, IReadOnlyList<string> Permissions, IReadOnlyList<string> Errors, int Changes);
 
+/// <summary>The matrix as posted: "Role|permission" pairs that should be on (everything else is off), and the roles that should require two-factor sign-in.</summary>
+public record RoleMatrixForm : IValidatableObject
+{
+    public string[] Grant { get; init; } = [];
+    public string[] TwoFactor { get; init; } = [];
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext context) =>
+        Grant.Contains($"{Roles.Admin}|{Permissions.RolesManage}") ? [] : FormErrors.Said(context, [new FieldError("", RoleMatrix.RemovingAdminRolesManage)]);
+}
+
 /// <summary>Reads and saves the roles × permissions matrix; every change is audited, and Admin always keeps roles.manage.</summary>
-public class RoleMatrix(StudioDb db, RoleManager<StudioRole> roles, AuditLog audit)
+public class RoleMatrix(StudioDb db, RoleManager<StudioRole> roles, AuditLog audit, StudioWrites writes)
 {
     public async Task<RoleMatrixPage> LoadAsync(IReadOnlyList<string>? errors = null, int changes = 0, CancellationToken ct = default)
     {
@@ -23,21 +35,14 @@ public class RoleMatrix(StudioDb db, RoleManager<StudioRole> roles, AuditLog aud
         return new RoleMatrixPage(rows, Permissions.All, errors ?? [], changes);
     }
 
-    /// <param name="granted">"Role|permission" pairs that should be on; everything else is off.</param>
-    /// <param name="twoFactor">Names of the roles that should require two-factor sign-in.</param>
-    public async Task<RoleMatrixPage> SaveAsync(IReadOnlyCollection<string> granted, IReadOnlyCollection<string> twoFactor, CancellationToken ct = default)
+    /// <summary>Saves a matrix that passed validation; the outcome carries how many grants and requirements changed.</summary>
+    public Task<Outcome> SaveAsync(RoleMatrixForm form, CancellationToken ct = default) => writes.RunAsync(async _ =>
     {
-        var errors = new List<string>();
         var changes = 0;
         foreach (var role in await roles.Roles.OrderBy(r => r.Name).ToListAsync(ct))
         {
             var current = (await roles.GetClaimsAsync(role)).Where(c => c.Type == Permissions.ClaimType).Select(c => c.Value).ToHashSet();
-            var wanted = Permissions.All.Where(p => granted.Contains($"{role.Name}|{p}")).ToHashSet();
-            if (role.Name == Roles.Admin && !wanted.Contains(Permissions.RolesManage))
-            {
-                errors.Add(RemovingAdminRolesManage);
-                wanted.Add(Permissions.RolesManage);
-            }
+            var wanted = Permissions.All.Where(p => form.Grant.Contains($"{role.Name}|{p}")).ToHashSet();
             foreach (var permission in wanted.Except(current))
             {
                 await roles.AddClaimAsync(role, new Claim(Permissions.ClaimType, permission));
@@ -51,7 +56,7 @@ public class RoleMatrix(StudioDb db, RoleManager<StudioRole> roles, AuditLog aud
                 await audit.RecordAsync("role.permission_revoked", changes: Change(role, permission, true, false), ct: ct);
                 changes++;
             }
-            var requires = twoFactor.Contains(role.Name!);
+            var requires = form.TwoFactor.Contains(role.Name!);
             if (requires != role.RequiresTwoFactor)
             {
                 role.RequiresTwoFactor = requires; // audited by the interceptor as a change of the role
@@ -59,8 +64,8 @@ public class RoleMatrix(StudioDb db, RoleManager<StudioRole> roles, AuditLog aud
                 changes++;
             }
         }
-        return await LoadAsync(errors, changes, ct);
-    }
+        return Outcome.With(changes);
+    }, ct);
 
     /// <summary>
     /// The roles this user may give to someone or take away: every role for holders of roles.manage, otherwise the

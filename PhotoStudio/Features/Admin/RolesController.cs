@@ -4,6 +4,7 @@ using Microsoft.Extensions.Localization;
 using PhotoStudio.Features.Account;
 using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure;
+using PhotoStudio.Infrastructure.Writes;
 
 namespace PhotoStudio.Features.Admin;
 
@@ -17,16 +18,21 @@ public class RolesController(RoleMatrix matrix, IStringLocalizer<SharedResource>
         this.PageOrFragment("Roles", "_RoleMatrix", await matrix.LoadAsync(ct: ct));
 
     [HttpPost("")]
-    public async Task<IActionResult> Save([FromForm] string[]? grant, [FromForm] string[]? twoFactor, CancellationToken ct)
+    public async Task<IActionResult> Save(RoleMatrixForm form, CancellationToken ct)
     {
-        var page = await matrix.SaveAsync(grant ?? [], twoFactor ?? [], ct);
-        page = page with { Errors = page.Errors.Select(e => T[e].Value).ToList() };
-        if (page.Errors.Count == 0)
-            Flash.Success(TempData, T["Saved {0} change(s).", page.Changes]);
-        // Plain form: back to the page (it shows the flash). htmx: the matrix fragment, the flash out of band.
-        if (!Request.WantsFragment())
-            return page.Errors.Count == 0 ? this.GoTo("/admin/roles") : View("Roles", page);
-        ViewData["FlashOob"] = true;
-        return this.PageOrFragment("Roles", "_RoleMatrix", page);
+        var outcome = ModelState.IsValid ? await matrix.SaveAsync(form, ct) : new Outcome.Invalid();
+        if (outcome is Outcome.Done<int> { Value: var changes })
+        {
+            Flash.Success(TempData, T["Saved {0} change(s).", changes]);
+            // htmx saves on every change: the matrix as stored, the flash out of band, and the user stays where they were.
+            if (Request.WantsFragment())
+            {
+                ViewData["FlashOob"] = true;
+                return this.PageOrFragment("Roles", "_RoleMatrix", await matrix.LoadAsync(ct: ct));
+            }
+        }
+        return await this.AnswerAsync(outcome, _ => this.SeeOther("/admin/roles"),
+            form: async message => this.PageOrFragment("Roles", "_RoleMatrix", await matrix.LoadAsync(
+                [.. ModelState.Values.SelectMany(v => v.Errors).Select(e => e.ErrorMessage), .. message is null ? [] : new[] { message }], ct: ct)));
     }
 }

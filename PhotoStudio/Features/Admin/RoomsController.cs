@@ -4,6 +4,7 @@ using Microsoft.Extensions.Localization;
 using PhotoStudio.Data;
 using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure;
+using PhotoStudio.Infrastructure.Writes;
 
 namespace PhotoStudio.Features.Admin;
 
@@ -18,7 +19,8 @@ public class RoomsController(CatalogueService catalogue, IStringLocalizer<Shared
     protected override async Task<object> TableAsync(TableState state, CancellationToken ct) => await Catalogue.RoomsAsync(state, ct);
     protected override Task<Editor<RoomForm>?> CurrentAsync(int id, CancellationToken ct) => Catalogue.RoomEditorAsync(id, ct);
     protected override Task<Editor<RoomForm>?> TypedAsync(int? id, RoomForm form, CancellationToken ct) => Catalogue.RoomEditorAsync(id, form, ct);
-    protected override Task<CatalogueResult> SaveAsync(int? id, RoomForm form, bool valid, CancellationToken ct) =>
+    protected override Task<Outcome> SaveAsync(int? id, RoomForm form, bool valid, CancellationToken ct) =>
         Catalogue.SaveRoomAsync(id, form, valid, ct);
     protected override Expression<Func<Data.Booking, bool>> References(int id) => b => b.RoomId == id;
+    protected override string BookingsKey => "fk_bookings_room_id";
 }

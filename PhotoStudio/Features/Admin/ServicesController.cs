@@ -4,6 +4,7 @@ using Microsoft.Extensions.Localization;
 using PhotoStudio.Data;
 using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure;
+using PhotoStudio.Infrastructure.Writes;
 
 namespace PhotoStudio.Features.Admin;
 
@@ -19,7 +20,8 @@ public class ServicesController(CatalogueService catalogue, IStringLocalizer<Sha
     protected override Task<Editor<ServiceForm>?> CurrentAsync(int id, CancellationToken ct) => Catalogue.ServiceEditorAsync(id, ct);
     protected override Task<Editor<ServiceForm>?> TypedAsync(int? id, ServiceForm form, CancellationToken ct) =>
         Catalogue.ServiceEditorAsync(id, form, ct);
-    protected override Task<CatalogueResult> SaveAsync(int? id, ServiceForm form, bool valid, CancellationToken ct) =>
+    protected override Task<Outcome> SaveAsync(int? id, ServiceForm form, bool valid, CancellationToken ct) =>
         Catalogue.SaveServiceAsync(id, form, valid, ct);
     protected override Expression<Func<Data.Booking, bool>> References(int id) => b => b.ServiceId == id;
+    protected override string BookingsKey => "fk_bookings_service_id";
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Localization;
 using PhotoStudio.Features.Account;
 using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure;
+using PhotoStudio.Infrastructure.Writes;
 
 namespace PhotoStudio.Features.Admin;
 
@@ -19,50 +20,30 @@ public class SettingsController(StudioSettingsService settings, IStringLocalizer
         this.PageOrFragment("Settings", "_SettingsForm", await settings.PageAsync(ct: ct));
 
     [HttpPost("")]
-    public async Task<IActionResult> Save(SettingsForm form, CancellationToken ct)
-    {
-        foreach (var error in StudioSettingsService.Check(form))
-            ModelState.AddModelError(error.Field, T[error.Message]);
-        if (!ModelState.IsValid)
-            return Refuse(StatusCodes.Status422UnprocessableEntity, "_SettingsForm", await settings.PageAsync(form, ct: ct));
-
-        if (await settings.SaveAsync(form, ct) == SettingsSaved.Stale)
-        {
-            // Nothing was written: the admin sees the settings as they are now and decides again.
-            ModelState.Clear();
-            return Refuse(StatusCodes.Status409Conflict, "_SettingsForm", await settings.PageAsync(stale: true, ct: ct));
-        }
-        Flash.Success(TempData, T["Settings saved."]);
-        return this.GoTo(Page);
-    }
+    public async Task<IActionResult> Save(SettingsForm form, CancellationToken ct) =>
+        await AnswerAsync(ModelState.IsValid ? await settings.SaveAsync(form, ct) : new Outcome.Invalid(), "Settings saved.", "_SettingsForm",
+            async () => await settings.PageAsync(form, ct: ct), ct);
 
     [HttpPost("closures")]
-    public async Task<IActionResult> AddClosure(ClosureForm closure, CancellationToken ct)
-    {
-        if (closure is { FirstDay: { } first, LastDay: { } last } && first > last)
-            ModelState.AddModelError(nameof(closure.LastDay), T["The last day cannot be before the first day."]);
-        if (StudioSettingsService.HasNul(closure.Reason))
-            ModelState.AddModelError(nameof(closure.Reason), T[StudioSettingsService.NulMessage]);
-        if (!ModelState.IsValid)
-            return Refuse(StatusCodes.Status422UnprocessableEntity, "_Closures", await settings.PageAsync(closure: closure, ct: ct));
-
-        await settings.AddClosureAsync(closure.FirstDay!.Value, closure.LastDay!.Value, closure.Reason, ct);
-        Flash.Success(TempData, T["Closure added."]);
-        return this.GoTo(Page);
-    }
+    public async Task<IActionResult> AddClosure(ClosureForm closure, CancellationToken ct) =>
+        await AnswerAsync(ModelState.IsValid ? await settings.AddClosureAsync(closure, ct) : new Outcome.Invalid(), "Closure added.", "_Closures",
+            async () => await settings.PageAsync(closure: closure, ct: ct), ct);
 
     [HttpPost("closures/{id:int}/delete")]
-    public async Task<IActionResult> DeleteClosure(int id, CancellationToken ct)
-    {
-        if (!await settings.DeleteClosureAsync(id, ct)) return NotFound();
-        Flash.Success(TempData, T["Closure removed."]);
-        return this.GoTo(Page);
-    }
+    public async Task<IActionResult> DeleteClosure(int id, CancellationToken ct) =>
+        await AnswerAsync(await settings.DeleteClosureAsync(id, ct), "Closure removed.", "_SettingsForm", async () => await settings.PageAsync(ct: ct), ct);
 
-    /// <summary>The page (or, under htmx, the form's fragment) with its errors, under the given status.</summary>
-    private IActionResult Refuse(int status, string partial, SettingsPage page)
-    {
-        Response.StatusCode = status;
-        return this.PageOrFragment("Settings", partial, page);
-    }
+    /// <summary>
+    /// Done: a flash and back to the page. Invalid: the page (or, under htmx, the form's fragment) with what was typed.
+    /// Stale: nothing was written, and the admin sees the settings as they are now and decides again.
+    /// </summary>
+    private Task<IActionResult> AnswerAsync(Outcome outcome, string done, string partial, Func<Task<SettingsPage>> typed, CancellationToken ct) =>
+        this.AnswerAsync(outcome,
+            _ =>
+            {
+                Flash.Success(TempData, T[done]);
+                return this.SeeOther(Page);
+            },
+            form: async _ => this.PageOrFragment("Settings", partial, await typed()),
+            current: async _ => this.PageOrFragment("Settings", partial, await settings.PageAsync(stale: true, ct: ct)));
 }

@@ -1,9 +1,12 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Localization;
+using PhotoStudio.Features.Shared;
+using PhotoStudio.Infrastructure.Writes;
 
 namespace PhotoStudio.Features.Admin;
 
 /// <summary>The studio settings as the admin form posts them; business hours are seven days, Monday first.</summary>
-public record SettingsForm
+public record SettingsForm : IValidatableObject
 {
     [Required(ErrorMessage = "Enter the studio's name.")]
     [StringLength(200, ErrorMessage = "Keep the name under 200 characters.")]
@@ -64,6 +67,9 @@ public record SettingsForm
 
     /// <summary>Monday first; each day's intervals as typed ("HH:mm"), blank rows ignored.</summary>
     public List<DayHoursForm> Days { get; init; } = [];
+
+    /// <summary>What the attributes cannot say: a real zone, a slot grid that tiles the day, sane intervals.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext context) => FormErrors.Said(context, StudioSettingsService.Check(this));
 }
 
 /// <summary>One weekday's opening intervals: the n-th opening goes with the n-th closing.</summary>
@@ -73,7 +79,7 @@ public record DayHoursForm
     public List<string?> Closes { get; init; } = [];
 }
 
-public record ClosureForm
+public record ClosureForm : IValidatableObject
 {
     [Required(ErrorMessage = "Enter the first closed day.")]
     [Display(Name = "First day")]
@@ -86,6 +92,15 @@ public record ClosureForm
     [StringLength(200, ErrorMessage = "Keep the reason under 200 characters.")]
     [Display(Name = "Reason")]
     public string? Reason { get; init; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext context)
+    {
+        var errors = new List<FieldError>();
+        if (FirstDay is { } first && LastDay is { } last && first > last)
+            errors.Add(new(nameof(LastDay), "The last day cannot be before the first day."));
+        if (StudioSettingsService.HasNul(Reason)) errors.Add(new(nameof(Reason), StudioSettingsService.NulMessage));
+        return FormErrors.Said(context, errors);
+    }
 }
 
 /// <summary>The element id of a model-state key: "Days[0]" becomes "Days-0", so errors can point at their field.</summary>
@@ -100,3 +115,13 @@ public static class FieldIds
 /// <summary>One labelled input with its message, as <c>_Input</c> renders it.</summary>
 public record InputField(string Name, string Label, object? Value, string Type = "text", int? Min = null, int? Max = null,
     string? Autocomplete = null, string? Css = null);
+
+public static class FormErrors
+{
+    /// <summary>A form's own field errors as validation results, in the user's language.</summary>
+    public static IEnumerable<ValidationResult> Said(ValidationContext context, IEnumerable<FieldError> errors)
+    {
+        var T = (IStringLocalizer<SharedResource>)context.GetService(typeof(IStringLocalizer<SharedResource>))!;
+        return errors.Select(e => new ValidationResult(T[e.Key, e.Args], [e.Field]));
+    }
+}

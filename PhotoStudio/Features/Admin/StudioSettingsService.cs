@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using PhotoStudio.Data;
+using PhotoStudio.Infrastructure.Writes;
 
 namespace PhotoStudio.Features.Admin;
 
@@ -15,16 +16,11 @@ public record SettingsPage(SettingsForm Form, IReadOnlyList<ClosureRow> Closures
     public static readonly IReadOnlySet<string> ClosureFields = new HashSet<string> { "FirstDay", "LastDay", "Reason" };
 }
 
-/// <summary>A refusal of the settings form: the field (model-state key) and the message key, localized by the controller.</summary>
-public record SettingsError(string Field, string Message);
-
-public enum SettingsSaved { Saved, Stale }
-
 /// <summary>
 /// Reads and saves the studio settings, weekly business hours and closures. The booking wizard reads all of them
 /// fresh on every request, so a save here changes the free slots at once.
 /// </summary>
-public class StudioSettingsService(StudioDb db, TimeProvider clock)
+public class StudioSettingsService(StudioDb db, TimeProvider clock, StudioWrites writes)
 {
     /// <summary>Business hours are edited Monday first, as the week reads in most of Europe.</summary>
     public static readonly IReadOnlyList<DayOfWeek> Week =
@@ -71,9 +67,9 @@ public class StudioSettingsService(StudioDb db, TimeProvider clock)
     }
 
     /// <summary>What data annotations cannot say: a real zone, a slot grid that tiles the day, sane intervals.</summary>
-    public static IReadOnlyList<SettingsError> Check(SettingsForm form)
+    public static IReadOnlyList<FieldError> Check(SettingsForm form)
     {
-        var errors = new List<SettingsError>();
+        var errors = new List<FieldError>();
         foreach (var (field, text) in new[] { (nameof(form.Name), form.Name), (nameof(form.Address), form.Address), (nameof(form.Phone), form.Phone),
                      (nameof(form.Email), form.Email), (nameof(form.DepositPolicy), form.DepositPolicy) })
             if (HasNul(text)) errors.Add(new(field, NulMessage));
@@ -115,13 +111,12 @@ public class StudioSettingsService(StudioDb db, TimeProvider clock)
         return null;
     }
 
-    /// <summary>Saves settings and business hours in one SaveChanges (one transaction, audited by the interceptor).</summary>
-    /// <remarks>Call only with a form that passed validation and <see cref="Check"/>.</remarks>
-    public async Task<SettingsSaved> SaveAsync(SettingsForm form, CancellationToken ct)
+    /// <summary>Saves settings and business hours together, over the settings version the admin saw.</summary>
+    /// <remarks>Call only with a form that passed validation.</remarks>
+    public Task<Outcome> SaveAsync(SettingsForm form, CancellationToken ct) => writes.RunAsync(async write =>
     {
         var s = await db.Settings.SingleAsync(ct);
-        if (s.Version != form.Version) return SettingsSaved.Stale;
-        db.Entry(s).Property(x => x.Version).OriginalValue = form.Version;
+        if (s.Version != form.Version) return new Outcome.Stale();
         s.Name = form.Name.Trim();
         s.Address = form.Address?.Trim() ?? "";
         s.Phone = form.Phone?.Trim() ?? "";
@@ -136,7 +131,7 @@ public class StudioSettingsService(StudioDb db, TimeProvider clock)
         s.AutoConfirm = form.AutoConfirm;
         s.DepositPolicy = form.DepositPolicy?.Trim() ?? "";
         // The row is always written, so its version guards the business hours too, even when no setting changed.
-        db.Entry(s).Property(x => x.Name).IsModified = true;
+        write.Expect(s, form.Version, touch: nameof(s.Name));
 
         // Only the intervals that really changed are deleted or added, so the audit shows what the admin did.
         var wanted = Week.SelectMany((d, i) => Intervals(i < form.Days.Count ? form.Days[i] : null).Select(x => (Weekday: d, x.Opens, x.Closes))).ToHashSet();
@@ -145,31 +140,21 @@ public class StudioSettingsService(StudioDb db, TimeProvider clock)
         var kept = current.Select(h => (h.Weekday, h.Opens, h.Closes)).ToHashSet();
         db.BusinessHours.AddRange(wanted.Where(w => !kept.Contains(w))
             .Select(w => new BusinessHours { Weekday = w.Weekday, Opens = w.Opens, Closes = w.Closes }));
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            return SettingsSaved.Saved;
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            db.ChangeTracker.Clear();
-            return SettingsSaved.Stale;
-        }
-    }
+        return Outcome.Ok;
+    }, ct);
 
-    public async Task AddClosureAsync(DateOnly firstDay, DateOnly lastDay, string? reason, CancellationToken ct)
+    public Task<Outcome> AddClosureAsync(ClosureForm form, CancellationToken ct) => writes.RunAsync(_ =>
     {
-        db.Closures.Add(new Closure { FirstDay = firstDay, LastDay = lastDay, Reason = reason?.Trim() ?? "" });
-        await db.SaveChangesAsync(ct);
-    }
+        db.Closures.Add(new Closure { FirstDay = form.FirstDay!.Value, LastDay = form.LastDay!.Value, Reason = form.Reason?.Trim() ?? "" });
+        return Outcome.Ok;
+    }, ct);
 
-    public async Task<bool> DeleteClosureAsync(int id, CancellationToken ct)
+    public Task<Outcome> DeleteClosureAsync(int id, CancellationToken ct) => writes.RunAsync(async _ =>
     {
-        if (await db.Closures.FindAsync([id], ct) is not { } closure) return false;
+        if (await db.Closures.FindAsync([id], ct) is not { } closure) return Outcome.Missing;
         db.Closures.Remove(closure);
-        await db.SaveChangesAsync(ct);
-        return true;
-    }
+        return Outcome.Ok;
+    }, ct);
 
     private static IEnumerable<(TimeOnly Opens, TimeOnly Closes)> Intervals(DayHoursForm? day) =>
         day is null ? [] : day.Opens.Zip(day.Closes)
