@@ -29,13 +29,11 @@ using PhotoStudio.Infrastructure.Audit;
 using PhotoStudio.Infrastructure.Events;
 using PhotoStudio.Infrastructure.Security;
 using PhotoStudio.Infrastructure.Metrics;
-using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);
 
 // Options and logging
-builder.Logging.ClearProviders();
-builder.Logging.AddSerilog(StudioLogging.CreateLogger(builder.Configuration, builder.Environment), dispose: true);
+builder.Services.AddStudioLogging(builder.Configuration, builder.Environment);
 builder.Services.AddSingleton(TimeProvider.System);
 // Absolute links come from the public address, never from the Host header; Host filtering (AllowedHosts) also lets
 // the public address's own host through.
@@ -56,7 +54,7 @@ builder.Services.AddScoped<AuditInterceptor>();
 builder.Services.AddScoped<AuditLog>();
 builder.Services.AddDbContext<StudioDb>((services, o) => o
     .UseNpgsql(connectionString)
-    .AddInterceptors(services.GetRequiredService<AuditInterceptor>())
+    .AddInterceptors(services.GetRequiredService<AuditInterceptor>(), services.GetRequiredService<StatusChangeCounter>())
     // Migrations are hand-written and there is no model snapshot; the drift test guards the model instead.
     .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
 // Keys in PostgreSQL: cookies survive restarts and every instance can read what another issued.
@@ -129,7 +127,7 @@ builder.Services.AddScoped<CalendarService>();
 builder.Services.AddScoped<DashboardService>();
 builder.Services.AddScoped<UtilizationService>();
 builder.Services.AddSingleton<BookingDrafts>();
-builder.Services.AddPrometheusExporter();
+builder.Services.AddStudioMetrics();
 builder.Services.AddTrustedProxies(builder.Configuration);
 builder.Services.AddStudioRateLimits(builder.Configuration);
 builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
@@ -162,7 +160,8 @@ StaticFiles.UseRepositoryWebRoot(app.Environment);
 // Pipeline
 app.UseTrustedProxies();
 app.UseSecurityHeaders();
-app.UseRequestLogging();
+app.UseStudioRequestLogging();
+app.UseStudioHttpMetrics();
 if (!app.Environment.IsDevelopment())
     app.UseHsts();
 app.UseExceptionHandler("/error/500");
@@ -170,6 +169,7 @@ app.UseStatusCodePagesWithReExecute("/error/{0}");
 app.UseStaticFiles();
 app.UseRequestLocalization();
 app.UseRouting();
+app.UseRequestRoutes();
 app.UseStudioRateLimits();
 app.UseAuthentication();
 app.UseAnonymousBodyLimit();
@@ -179,7 +179,7 @@ app.UseAuthorization();
 app.MapControllers();
 app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
 app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
-app.MapPrometheusMetrics("/metrics").AllowOnlyConfiguredNetworks(app.Configuration);
+app.MapStudioMetrics("/metrics").AllowOnlyConfiguredNetworks(app.Configuration);
 // Unknown addresses are a 404 for everyone; without this the fallback policy would send visitors to sign in.
 app.MapFallback("{*path}", () => Results.NotFound()).AllowAnonymous();
 
