@@ -57,7 +57,10 @@ public static class MetricsExport
     public static IEndpointConventionBuilder MapStudioMetrics(this IEndpointRouteBuilder endpoints, string pattern = "/metrics")
     {
         var registry = endpoints.ServiceProvider.GetRequiredService<CollectorRegistry>();
-        return endpoints.MapMetrics(o => o.Registry = registry, pattern).AllowAnonymous();
+        // MapMetrics answers every method; a scrape is a GET.
+        return endpoints.MapMetrics(o => o.Registry = registry, pattern)
+            .WithMetadata(new HttpMethodMetadata([HttpMethods.Get]))
+            .AllowAnonymous();
     }
 }
 

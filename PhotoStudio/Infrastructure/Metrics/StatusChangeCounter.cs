@@ -9,7 +9,10 @@ namespace PhotoStudio.Infrastructure.Metrics;
 /// Counts booking status changes by the history rows that record them, once their transaction has committed: every
 /// writer (the board, a client's manage link) adds such a row, so none can forget to count.
 /// </summary>
-/// <remarks>A new booking's first row (no previous status) is a creation, counted by <see cref="StudioMetrics.BookingCreated"/>.</remarks>
+/// <remarks>
+/// Rows saved with their booking are not changes: its first status (a creation, counted by
+/// <see cref="StudioMetrics.BookingCreated"/>) or a past written at once, like the demo studio's.
+/// </remarks>
 public sealed class StatusChangeCounter(StudioMetrics metrics) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
     private List<(BookingStatus From, BookingStatus To)> saving = [];
@@ -18,7 +21,7 @@ public sealed class StatusChangeCounter(StudioMetrics metrics) : SaveChangesInte
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
         saving = [.. eventData.Context!.ChangeTracker.Entries<BookingStatusChange>()
-            .Where(e => e.State == EntityState.Added && e.Entity.From is not null)
+            .Where(e => e.State == EntityState.Added && e.Entity.From is not null && !e.Property(c => c.BookingId).IsTemporary)
             .Select(e => (e.Entity.From!.Value, e.Entity.To))];
         return result;
     }
