@@ -25,13 +25,11 @@ using PhotoStudio.Infrastructure.Audit;
 using PhotoStudio.Infrastructure.Events;
 using PhotoStudio.Infrastructure.Writes;
 using PhotoStudio.Infrastructure.Metrics;
-using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);
 
 // Options and logging
-builder.Logging.ClearProviders();
-builder.Logging.AddSerilog(StudioLogging.CreateLogger(builder.Configuration, builder.Environment), dispose: true);
+builder.Services.AddStudioLogging(builder.Configuration, builder.Environment);
 builder.Services.AddSingleton(TimeProvider.System);
 // Absolute links come from the public address, never from the Host header; Host filtering (AllowedHosts) also lets
 // the public address's own host through.
@@ -52,7 +50,7 @@ builder.Services.AddScoped<AuditInterceptor>();
 builder.Services.AddScoped<AuditLog>();
 builder.Services.AddDbContext<StudioDb>((services, o) => o
     .UseNpgsql(connectionString)
-    .AddInterceptors(services.GetRequiredService<AuditInterceptor>()));
+    .AddInterceptors(services.GetRequiredService<AuditInterceptor>(), services.GetRequiredService<StatusChangeCounter>()));
 builder.Services.AddStudioDataProtection(builder.Configuration, builder.Environment);
 
 // Identity and access
@@ -124,7 +122,7 @@ builder.Services.AddScoped<CalendarService>();
 builder.Services.AddScoped<DashboardService>();
 builder.Services.AddScoped<UtilizationService>();
 builder.Services.AddSingleton<BookingDrafts>();
-builder.Services.AddPrometheusExporter();
+builder.Services.AddStudioMetrics();
 builder.Services.AddTrustedProxies(builder.Configuration);
 builder.Services.AddStudioRateLimits(builder.Configuration);
 builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
@@ -157,7 +155,8 @@ StaticFiles.UseRepositoryWebRoot(app.Environment);
 // Pipeline
 app.UseTrustedProxies();
 app.UseSecurityHeaders();
-app.UseRequestLogging();
+app.UseStudioRequestLogging();
+app.UseStudioHttpMetrics();
 if (!app.Environment.IsDevelopment())
     app.UseHsts();
 app.UseExceptionHandler("/error/500");
@@ -165,6 +164,7 @@ app.UseStatusCodePagesWithReExecute("/error/{0}");
 app.UseStaticFiles();
 app.UseRequestLocalization();
 app.UseRouting();
+app.UseRequestRoutes();
 app.UseStudioRateLimits();
 app.UseAuthentication();
 app.UseAnonymousBodyLimit();
@@ -174,7 +174,7 @@ app.UseAuthorization();
 app.MapControllers();
 app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
 app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
-app.MapPrometheusMetrics("/metrics").AllowOnlyConfiguredNetworks(app.Configuration);
+app.MapStudioMetrics("/metrics").AllowOnlyConfiguredNetworks(app.Configuration);
 // Unknown addresses are a 404 for everyone; without this the fallback policy would send visitors to sign in.
 app.MapFallback("{*path}", () => Results.NotFound()).AllowAnonymous();
 

@@ -14,8 +14,10 @@ namespace PhotoStudio.Tests.Features.Booking;
 
 public class MyBookingTests(StudioApp app) : IClassFixture<StudioApp>
 {
+    private Task<(HttpClient Client, string Code, string ManageUrl)> BookAsync(int cancelCutoffHours) => BookAsync(app, cancelCutoffHours);
+
     /// <summary>Books through the wizard and returns the client, the code and the manage link.</summary>
-    private async Task<(HttpClient Client, string Code, string ManageUrl)> BookAsync(int cancelCutoffHours)
+    internal static async Task<(HttpClient Client, string Code, string ManageUrl)> BookAsync(StudioApp app, int cancelCutoffHours)
     {
         await using (var db = app.NewDb())
             await db.Settings.ExecuteUpdateAsync(s => s.SetProperty(x => x.CancelCutoffHours, cancelCutoffHours));

@@ -48,16 +48,21 @@ public class MetricsTests(StudioApp app) : IClassFixture<StudioApp>
         await client.GetAsync("/");
         await client.GetAsync("/account/login");
         await client.GetAsync("/no-such-page");
+        // A sign-in and a failed one feed the Identity and authentication meters, which are exported too.
+        await client.SignInAsync("reception@demo.studio");
+        await app.NewClient().PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>()));
 
         var response = await client.GetAsync("/metrics");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.StartsWith("text/plain", response.Content.Headers.ContentType!.ToString());
         var text = await response.Content.ReadAsStringAsync();
 
-        Assert.Contains("http_server_request_duration_seconds_bucket{", text);
-        Assert.Contains("http_route=\"account/login\"", text);
-        Assert.Contains("http_server_active_requests", text);
-        Assert.Contains("dotnet_process_cpu_time_seconds_total", text);
+        Assert.Contains("http_request_duration_seconds_bucket{", text);
+        Assert.Contains("endpoint=\"/account/login\"", text);
+        Assert.Contains("http_requests_in_progress", text);
+        Assert.Contains("process_cpu_seconds_total", text);
+        Assert.Contains("system_runtime_dotnet_gc_collections", text);
+        Assert.Contains("microsoft_aspnetcore_identity_aspnetcore_identity_sign_in_", text);
 
         var promtool = Environment.GetEnvironmentVariable("PHOTOSTUDIO_PROMTOOL") is { Length: > 0 } p ? p : "promtool";
         var psi = new ProcessStartInfo(promtool, ["check", "metrics"])

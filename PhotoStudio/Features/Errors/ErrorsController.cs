@@ -36,7 +36,7 @@ public class ErrorsController(ILogger<ErrorsController> log) : Controller
         if (!int.TryParse(RouteData.Values["status"]?.ToString(), out var status) || status is < 400 or > 599) status = 404;
         var traceId = Activity.Current?.TraceId.ToString() ?? HttpContext.TraceIdentifier;
         if (status >= 500 && HttpContext.Features.Get<IExceptionHandlerPathFeature>() is { } failure)
-            log.LogError(failure.Error, "Unhandled exception on {Path} (trace {TraceId})", failure.Path, traceId);
+            log.LogError(failure.Error, "Unhandled exception on {Path} (trace {TraceId})", RequestRoutes.RedactPath(failure.Path), traceId);
 
         Response.StatusCode = status;
         if (Request.WantsFragment())

@@ -10,14 +10,23 @@ public static class MetricsAccess
 {
     public const string Section = "Metrics:AllowedNetworks";
 
-    public static RouteHandlerBuilder AllowOnlyConfiguredNetworks(this RouteHandlerBuilder endpoint, IConfiguration configuration)
+    /// <summary>Wraps the endpoint's own handler (prometheus-net maps a middleware pipeline, which takes no endpoint filters).</summary>
+    public static TBuilder AllowOnlyConfiguredNetworks<TBuilder>(this TBuilder endpoint, IConfiguration configuration)
+        where TBuilder : IEndpointConventionBuilder
     {
         var networks = TrustedProxies.Entries(configuration, Section).Select(Parse).ToList();
         if (networks.Count == 0) return endpoint;
-        return endpoint.AddEndpointFilter(async (context, next) =>
-            context.HttpContext.Connection.RemoteIpAddress is { } address && Allowed(networks, address)
-                ? await next(context)
-                : Results.StatusCode(StatusCodes.Status403Forbidden));
+        endpoint.Add(builder =>
+        {
+            var handler = builder.RequestDelegate ?? throw new InvalidOperationException($"{builder.DisplayName} has no handler to guard.");
+            builder.RequestDelegate = context =>
+            {
+                if (context.Connection.RemoteIpAddress is { } address && Allowed(networks, address)) return handler(context);
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return Task.CompletedTask;
+            };
+        });
+        return endpoint;
     }
 
     private static bool Allowed(List<IPNetwork> networks, IPAddress address)

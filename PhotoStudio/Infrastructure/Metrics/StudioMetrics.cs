@@ -1,31 +1,32 @@
-using System.Diagnostics.Metrics;
+using System.Text.Json;
+using PhotoStudio.Data;
+using Prometheus;
 
 namespace PhotoStudio.Infrastructure.Metrics;
 
-/// <summary>The app's own business counters, on the <c>photostudio</c> meter that <c>/metrics</c> exports.</summary>
+/// <summary>The app's own business counters, in the registry that <c>/metrics</c> exports.</summary>
 public sealed class StudioMetrics
 {
-    public const string MeterName = "photostudio";
+    private readonly Counter bookingsCreated;
+    private readonly Counter statusChanged;
+    private readonly Counter signIns;
 
-    private readonly Counter<long> bookingsCreated;
-    private readonly Counter<long> statusChanged;
-    private readonly Counter<long> signIns;
-
-    public StudioMetrics(IMeterFactory meterFactory)
+    public StudioMetrics(CollectorRegistry registry)
     {
-        // The factory owns the meter and disposes it with the container.
-        var meter = meterFactory.Create(MeterName);
-        bookingsCreated = meter.CreateCounter<long>("photostudio.bookings.created", "{booking}", "Bookings created, by where they came from.");
-        statusChanged = meter.CreateCounter<long>("photostudio.bookings.status_changed", "{booking}", "Booking status transitions.");
-        signIns = meter.CreateCounter<long>("photostudio.signins", "{attempt}", "Sign-in attempts, by result.");
+        var factory = Prometheus.Metrics.WithCustomRegistry(registry);
+        bookingsCreated = factory.CreateCounter("photostudio_bookings_created_total", "Bookings created, by where they came from.", "source");
+        statusChanged = factory.CreateCounter("photostudio_bookings_status_changed_total", "Booking status transitions.", "from", "to");
+        signIns = factory.CreateCounter("photostudio_signins_total", "Sign-in attempts, by result.", "result");
     }
 
-    /// <param name="source">Where the booking came from, e.g. <c>wizard</c> or <c>staff</c>; keep the set small.</param>
-    public void BookingCreated(string source) => bookingsCreated.Add(1, new KeyValuePair<string, object?>("source", source));
+    /// <param name="source">Where the booking came from, e.g. <c>web</c> or <c>staff</c>; keep the set small.</param>
+    public void BookingCreated(string source) => bookingsCreated.WithLabels(source).Inc();
 
-    public void StatusChanged(string from, string to) =>
-        statusChanged.Add(1, new KeyValuePair<string, object?>("from", from), new KeyValuePair<string, object?>("to", to));
+    public void StatusChanged(BookingStatus from, BookingStatus to) => statusChanged.WithLabels(Label(from), Label(to)).Inc();
 
-    /// <param name="result">e.g. <c>success</c>, <c>failed</c>, <c>locked_out</c>, <c>two_factor</c>; never a user name.</param>
-    public void SignIn(string result) => signIns.Add(1, new KeyValuePair<string, object?>("result", result));
+    /// <param name="result">e.g. <c>success</c>, <c>failure</c>, <c>locked_out</c>, <c>second_factor</c>; never a user name.</param>
+    public void SignIn(string result) => signIns.WithLabels(result).Inc();
+
+    // NoShow becomes no_show, as label values usually read.
+    private static string Label(BookingStatus status) => JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString());
 }
