@@ -25,8 +25,9 @@ public record ReviewStep(WizardStep Step, ServiceOption Service, string Room, st
 
 /// <summary>
 /// The public booking wizard. Each step is a GET page; each choice is a POST that stores it in the draft cookie and
-/// goes on to the next step (303, or htmx following the redirect in a boosted swap), so the URL always names the
-/// step, refresh and back work, and everything works as plain HTML forms without JavaScript.
+/// goes on to the next step with a 303: a plain form loads the next page, a boosted one (htmx) follows the redirect
+/// itself and swaps the next step into <c>#wizard</c> with its URL pushed. So the URL always names the step, refresh
+/// and back work, and everything works as plain HTML forms without JavaScript.
 /// </summary>
 [AllowAnonymous]
 [Route("book")]
@@ -52,7 +53,7 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
         TempData[ExpiredKey] = true;
         // Step 1 itself is shown at once: a browser that kept sending the old cookie must not be sent round in a loop.
         if (context.ActionDescriptor.RouteValues["action"] == nameof(Index)) await next();
-        else context.Result = this.GoTo("/book");
+        else context.Result = GoToStep("/book");
     }
 
     [HttpGet("")]
@@ -74,14 +75,14 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
         drafts.Write(Response, draft.ServiceId == serviceId && draft.Id != Guid.Empty
             ? draft
             : BookingDraft.Start(clock.GetUtcNow()) with { ServiceId = serviceId, Details = draft.Details });
-        return this.GoTo("/book/with");
+        return GoToStep("/book/with");
     }
 
     [HttpGet("with")]
     public async Task<IActionResult> With(CancellationToken ct)
     {
         var draft = drafts.Read(Request);
-        if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.GoTo("/book");
+        if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return GoToStep("/book");
         var (rooms, photographers) = await booking.ChoicesAsync(service.Id, ct);
         await CountViewAsync(FunnelStep.With, ct);
         return Step("With", new WithStep(new(2), service, rooms, photographers, draft.RoomId, draft.PhotographerId));
@@ -91,7 +92,7 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
     public async Task<IActionResult> ChooseWith(int? roomId, int? photographerId, CancellationToken ct)
     {
         var draft = drafts.Read(Request);
-        if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.GoTo("/book");
+        if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return GoToStep("/book");
         var (rooms, photographers) = await booking.ChoicesAsync(service.Id, ct);
         // Only what was offered: a forged id gets the page again with a message, never a booking later.
         if ((roomId is not null && rooms.All(r => r.Id != roomId)) || (photographerId is not null && photographers.All(p => p.Id != photographerId)))
@@ -101,7 +102,7 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
             return Step("With", new WithStep(new(2, T["This room holds {0} people, fewer than the {1} in your details. Please choose another room.", capacity, details.Guests]),
                 service, rooms, photographers, null, photographerId));
         drafts.Write(Response, draft with { RoomId = roomId, PhotographerId = service.NeedsPhotographer ? photographerId : null, StartUtc = null });
-        return this.GoTo("/book/when");
+        return GoToStep("/book/when");
     }
 
     [HttpGet("when")]
@@ -118,7 +119,7 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
     public async Task<IActionResult> ChooseWhen(string? start, CancellationToken ct)
     {
         var draft = drafts.Read(Request);
-        if (draft.ServiceId is null) return this.GoTo("/book");
+        if (draft.ServiceId is null) return GoToStep("/book");
         if (!SaneDates.TryParseUtc(start, out var startUtc))
             return await WhenPage(null, null, T["That time is not available. Please choose another one."], ct);
 
@@ -126,15 +127,15 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
         if (inputs?.ForGuests(draft.Details?.Guests ?? 1).SlotAt(startUtc, clock.GetUtcNow(), draft.RoomId, draft.PhotographerId) is null)
             return await WhenPage(null, null, T["That time is not available. Please choose another one."], ct);
         drafts.Write(Response, draft with { StartUtc = startUtc });
-        return this.GoTo("/book/details");
+        return GoToStep("/book/details");
     }
 
     [HttpGet("details")]
     public async Task<IActionResult> Details(CancellationToken ct)
     {
         var draft = drafts.Read(Request);
-        if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.GoTo("/book");
-        if (draft.StartUtc is null) return this.GoTo("/book/when");
+        if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return GoToStep("/book");
+        if (draft.StartUtc is null) return GoToStep("/book/when");
         await CountViewAsync(FunnelStep.Details, ct);
         return Step("Details", new DetailsStep(new(4), service, draft.Details ?? new ClientDetails()));
     }
@@ -143,22 +144,22 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
     public async Task<IActionResult> SaveDetails(ClientDetails details, CancellationToken ct)
     {
         var draft = drafts.Read(Request);
-        if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.GoTo("/book");
+        if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return GoToStep("/book");
         if (ModelState.IsValid && await booking.CapacityAsync(service.Id, draft.RoomId, ct) is { } capacity && details.Guests > capacity)
             ModelState.AddModelError(nameof(ClientDetails.Guests), GuestsMessage(draft.RoomId, capacity));
         if (!ModelState.IsValid)
             return Step("Details", new DetailsStep(new(4), service, details));
         drafts.Write(Response, draft with { Details = details });
-        return this.GoTo(draft.StartUtc is null ? "/book/when" : "/book/review");
+        return GoToStep(draft.StartUtc is null ? "/book/when" : "/book/review");
     }
 
     [HttpGet("review")]
     public async Task<IActionResult> Review(CancellationToken ct)
     {
         var draft = drafts.Read(Request);
-        if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.GoTo("/book");
-        if (draft.StartUtc is not { } start) return this.GoTo("/book/when");
-        if (draft.Details is not { } details) return this.GoTo("/book/details");
+        if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return GoToStep("/book");
+        if (draft.StartUtc is not { } start) return GoToStep("/book/when");
+        if (draft.Details is not { } details) return GoToStep("/book/details");
         var studio = (await booking.StudioAsync(ct))!;
         var zone = TimeZoneInfo.FindSystemTimeZoneById(studio.TimeZone);
         var (rooms, photographers) = await booking.ChoicesAsync(service.Id, ct);
@@ -182,11 +183,11 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
                 await funnel.CountAsync(FunnelStep.Confirmed, ct);
                 // The manage link is shown once, on this booking's page; it never appears in a URL we log.
                 BookingDoneController.RememberManageLink(TempData, done.Code, done.ManageToken);
-                return this.GoTo($"/book/done/{done.Code}");
+                return GoToStep($"/book/done/{done.Code}");
             case ConfirmResult.AlreadyConfirmed done:
                 // The same draft again (a replay, a second click): its booking's page, and nothing new.
                 drafts.Clear(Response);
-                return this.GoTo($"/book/done/{done.Code}");
+                return GoToStep($"/book/done/{done.Code}");
             case ConfirmResult.TooManyGuests full when await booking.ServiceAsync(draft.ServiceId, ct) is { } service:
                 ModelState.AddModelError(nameof(ClientDetails.Guests), GuestsMessage(draft.RoomId, full.Capacity));
                 Response.StatusCode = StatusCodes.Status409Conflict;
@@ -199,7 +200,7 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
                     ? T["Sorry, no room for {0} people is free at this time any more. Please choose another one; your details are kept.", guests]
                     : T["Sorry, this time was just taken. Please choose another one; your details are kept."], ct, conflict: true);
             default:
-                return this.GoTo("/book");
+                return GoToStep("/book");
         }
     }
 
@@ -210,9 +211,9 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
     private async Task<IActionResult> WhenPage(string? month, string? day, string? message, CancellationToken ct, bool conflict = false)
     {
         var draft = drafts.Read(Request);
-        if (draft.ServiceId is null) return this.GoTo("/book");
+        if (draft.ServiceId is null) return GoToStep("/book");
         var model = await booking.WhenAsync(draft.ServiceId.Value, draft.RoomId, draft.PhotographerId, month, day, null, ct, draft.Details?.Guests);
-        if (model is null) return this.GoTo("/book");
+        if (model is null) return GoToStep("/book");
         model = model with { Step = new WizardStep(3, message) };
         if (Request.WantsFragment() && !conflict)
         {
@@ -226,11 +227,32 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
     private Task CountViewAsync(FunnelStep step, CancellationToken ct) =>
         Request.WantsFragment() ? Task.CompletedTask : funnel.CountAsync(step, ct);
 
-    /// <summary>A step page; a boosted request gets its URL pushed so the address bar follows the wizard.</summary>
+    /// <summary>
+    /// A step page; a boosted request gets the step's URL pushed so the address bar follows the wizard. A step shown
+    /// again by a post (a refused choice) pushes its own page, never the address it was posted to.
+    /// </summary>
     private IActionResult Step(string view, object model)
     {
         Response.VaryOnHtmx();
-        if (Request.IsHtmxBoosted()) Response.Htmx(h => h.PushUrl(Request.Path + Request.QueryString));
+        if (Request.IsHtmxBoosted())
+        {
+            var url = HttpMethods.IsGet(Request.Method)
+                ? Request.Path + Request.QueryString
+                : Url.Action(view == "Service" ? nameof(Index) : view)!;
+            Response.Htmx(h => h.PushUrl(url));
+        }
         return View(view, model);
+    }
+
+    /// <summary>
+    /// On to another step. A boosted request gets the 303 a plain form gets: htmx follows it and swaps the next step in
+    /// place (its GET is a boosted one too, so it is counted once and pushes its URL). Any other htmx request (a month
+    /// or day fragment) targets less than the wizard, so it navigates with HX-Redirect.
+    /// </summary>
+    private IActionResult GoToStep(string url)
+    {
+        if (!Request.IsHtmxBoosted()) return this.GoTo(url);
+        Response.Headers.Location = Navigation.HeaderSafe(url);
+        return StatusCode(StatusCodes.Status303SeeOther);
     }
 }
