@@ -12,7 +12,7 @@ namespace PhotoStudio.Tests.Browser;
 [Collection("browser")]
 public class WizardBrowserTests(LiveStudioApp app, BrowserFixture browser) : IClassFixture<LiveStudioApp>
 {
-    // Expect(page).ToHaveURLAsync polls, so it also sees the navigations htmx's HX-Redirect starts after the response.
+    // Expect(page).ToHaveURLAsync polls, so it also sees the URL htmx pushes after it swaps a step in.
     private static readonly Regex OnService = new("/book$");
     private static readonly Regex OnWith = new("/book/with$");
     private static readonly Regex OnWhen = new(@"/book/when(\?|$)");
@@ -72,6 +72,58 @@ public class WizardBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
         {
             Assert.Null(await post.HeaderValueAsync("hx-request"));
             Assert.Equal(303, (await post.ResponseAsync())!.Status);
+        }
+
+        phone.AssertNoConsoleErrors();
+    }
+
+    [Fact]
+    public async Task With_javascript_every_step_swaps_in_place_with_its_url_pushed_and_back_returns_a_step_without_a_reload()
+    {
+        await using var phone = await browser.NewPhonePageAsync(app.BaseUrl);
+        var page = phone.Page;
+        await page.GotoAsync("/book");
+        await ReadyAsync(page, javaScript: true);
+        // A full navigation starts a new window without this mark, and fires "load" again.
+        await page.EvaluateAsync("() => { window.__wizardMark = 1; }");
+        var loads = 0;
+        page.Load += (_, _) => Interlocked.Increment(ref loads);
+        var posts = new System.Collections.Concurrent.ConcurrentQueue<IRequest>();
+        page.Request += (_, r) => { if (r.Method == "POST") posts.Enqueue(r); };
+        async Task AssertSamePageAsync(string step) =>
+            Assert.True(await page.EvaluateAsync<bool>("() => window.__wizardMark === 1"), $"{step}: the page was loaded anew");
+
+        var urls = new List<string>();
+        await BookAsync(page, javaScript: true, $"anna.swap.{Guid.NewGuid():N}@example.org", async (step, url) =>
+        {
+            await Expect(page).ToHaveURLAsync(url);
+            await AssertSamePageAsync(step);
+            urls.Add(new Uri(page.Url).PathAndQuery);
+        }, atReview: async () =>
+        {
+            // The browser's Back: htmx restores step 4 from the server, filled in from the draft.
+            await page.GoBackAsync();
+            await Expect(page).ToHaveURLAsync(OnDetails);
+            await Expect(page.Locator("#Name")).ToHaveValueAsync("Olga Phone");
+            await AssertSamePageAsync("back to step 4");
+            await page.Locator("#details-form button[type=submit]").TapAsync();
+            await Expect(page).ToHaveURLAsync(OnReview);
+            await Expect(page.Locator("#confirm-form")).ToBeVisibleAsync();
+            await AssertSamePageAsync("step 5 again");
+        });
+
+        // Each step had its own address (pushed), and none of them was a page load.
+        Assert.Equal(urls.Count, urls.Distinct().Count());
+        Assert.Equal(0, loads);
+        // Every post (service, with, time, details, details again, confirm) was htmx's, answered with the plain 303 it
+        // followed itself; HX-Redirect would have made the browser load the next page.
+        Assert.Equal(6, posts.Count);
+        foreach (var post in posts)
+        {
+            Assert.Equal("true", await post.HeaderValueAsync("hx-boosted"));
+            var response = (await post.ResponseAsync())!;
+            Assert.Equal(303, response.Status);
+            Assert.Null(await response.HeaderValueAsync("hx-redirect"));
         }
 
         phone.AssertNoConsoleErrors();

@@ -60,6 +60,9 @@ public class SecurityHeadersTests(StudioApp app) : IClassFixture<StudioApp>
         Assert.Contains("\"includeIndicatorStyles\":false", config);
         Assert.Contains("\"selfRequestsOnly\":true", config);
         Assert.Contains("\"attributesToSettle\":[\"class\",\"width\",\"height\"]", config);
+        // Ours as written: no tag helper may swap in its own defaults (htmx's history cache, its error handling).
+        Assert.Contains("\"historyCacheSize\":0", config);
+        Assert.Contains("\"responseHandling\":", config);
         Assert.Contains("RequestVerificationToken", page.Body!.GetAttribute("hx-headers"));
     }
 

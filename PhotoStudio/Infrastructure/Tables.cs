@@ -28,26 +28,40 @@ public sealed record TableState(string Path, IReadOnlyDictionary<string, string>
     public int Page => int.TryParse(this["page"], NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p > 0 ? p : 1;
 
     /// <summary>This view with some values changed (null removes one); any change but the page goes back to page 1.</summary>
-    public string Url(params (string Key, string? Value)[] changes)
+    public string Url(params (string Key, string? Value)[] changes) =>
+        Path + QueryString.Create(Route(changes).Select(v => KeyValuePair.Create(v.Key, (string?)v.Value))).ToUriComponent();
+
+    /// <summary>
+    /// The query of <see cref="Url"/> as route values, in the same order, for the htmx tag helpers
+    /// (<c>hx-all-route-data</c>): the link then comes from the action's route.
+    /// </summary>
+    public Dictionary<string, string> Route(params (string Key, string? Value)[] changes)
     {
         var values = new Dictionary<string, string>(Values);
         if (changes.All(c => c.Key != "page")) values.Remove("page");
         foreach (var (key, value) in changes)
             if (string.IsNullOrEmpty(value)) values.Remove(key);
             else values[key] = value;
-        var query = QueryString.Create(values.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => KeyValuePair.Create(v.Key, (string?)v.Value)));
-        return Path + query.ToUriComponent();
+        return values.OrderBy(v => v.Key, StringComparer.Ordinal).ToDictionary();
     }
 
     /// <summary>The link of a column header: sorts by that column, or flips the direction when it already does.</summary>
-    public string SortUrl(string column) =>
-        Url(("sort", column), ("dir", Sort == column && !Descending ? "desc" : null));
+    public string SortUrl(string column) => Url(SortChange(column));
+
+    public Dictionary<string, string> SortRoute(string column) => Route(SortChange(column));
+
+    private (string, string?)[] SortChange(string column) =>
+        [("sort", column), ("dir", Sort == column && !Descending ? "desc" : null)];
 
     /// <summary>The aria-sort value of a column header: only the sorted column has one.</summary>
     public string? AriaSort(string column, string defaultColumn) =>
         (Sort ?? defaultColumn) == column ? (Descending ? "descending" : "ascending") : null;
 
-    public string PageUrl(int page) => Url(("page", page == 1 ? null : page.ToString(CultureInfo.InvariantCulture)));
+    public string PageUrl(int page) => Url(PageChange(page));
+
+    public Dictionary<string, string> PageRoute(int page) => Route(PageChange(page));
+
+    private static (string, string?) PageChange(int page) => ("page", page == 1 ? null : page.ToString(CultureInfo.InvariantCulture));
 }
 
 /// <summary>One page of a table's rows and where it stands among the others.</summary>

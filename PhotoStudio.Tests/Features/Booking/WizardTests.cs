@@ -185,6 +185,53 @@ public class WizardTests(StudioApp app) : IClassFixture<StudioApp>
     }
 
     [Fact]
+    public async Task A_boosted_step_post_gets_the_plain_303_for_htmx_to_follow_and_the_step_it_reaches_pushes_its_own_url()
+    {
+        var client = app.NewClient();
+        Boost(client);
+        var step1 = await client.GetDocumentAsync("/book");
+        var service = step1.QuerySelectorAll<IHtmlInputElement>("input[name=serviceId]").First(i => i.ParentElement!.TextContent.Contains("Portrait session"));
+        var response = await client.SubmitAsync(step1.QuerySelector<IHtmlFormElement>("form[action='/book']")!,
+            new Dictionary<string, string> { ["serviceId"] = service.Value });
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+        Assert.Equal("/book/with", response.Headers.Location!.OriginalString);
+        Assert.False(response.Headers.Contains("HX-Redirect")); // it would reload the whole page
+
+        // What htmx gets when it follows the redirect: the whole page (it selects #wizard), with the step's URL to push.
+        response = await client.GetAsync("/book/with");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("/book/with", response.Headers.GetValues("HX-Push-Url").Single());
+        Assert.NotNull((await response.ReadDocumentAsync()).QuerySelector("body #wizard form[action='/book/with']"));
+    }
+
+    [Fact]
+    public async Task A_boosted_confirmation_that_lost_the_race_pushes_the_times_page_and_not_the_address_it_was_posted_to()
+    {
+        var (first, start) = await ChooseATimeAsync(app, "Family session", specific: true, latest: true);
+        var (second, sameStart) = await ChooseATimeAsync(app, "Family session", specific: true, latest: true);
+        Assert.Equal(start, sameStart);
+        foreach (var client in new[] { first, second })
+        {
+            await PostStartAsync(client, start);
+            await client.SubmitAsync("/book/details", "#details-form", new Dictionary<string, string>(Details) { ["Email"] = $"race.{Guid.NewGuid():N}@example.org" });
+        }
+        Assert.Equal(HttpStatusCode.SeeOther, (await first.SubmitAsync("/book/review", "#confirm-form")).StatusCode);
+
+        Boost(second);
+        var lost = await second.SubmitAsync("/book/review", "#confirm-form");
+        Assert.Equal(HttpStatusCode.Conflict, lost.StatusCode);
+        Assert.Equal("/book/when", lost.Headers.GetValues("HX-Push-Url").Single());
+        Assert.Contains("just taken", (await lost.ReadDocumentAsync()).Single("#wizard [role=alert]").TextContent);
+    }
+
+    /// <summary>Every request of <paramref name="client"/> from now on as htmx sends it from the wizard's boosted forms and links.</summary>
+    private static void Boost(HttpClient client)
+    {
+        client.DefaultRequestHeaders.Add("HX-Request", "true");
+        client.DefaultRequestHeaders.Add("HX-Boosted", "true");
+    }
+
+    [Fact]
     public async Task The_manage_link_is_shown_once_and_only_on_its_own_booking_page()
     {
         // Someone books on the front desk's tablet; the next visitor opens another booking's page, then reloads.

@@ -55,10 +55,14 @@ public sealed record BoardFilter
     }
 
     /// <summary>The filter as a query string (no leading '?'), defaults left out.</summary>
-    public string Query(params (string Key, string? Value)[] extra)
+    public string Query(params (string Key, string? Value)[] extra) =>
+        QueryString.Create(Route(extra).Select(p => KeyValuePair.Create(p.Key, (string?)p.Value))).ToUriComponent().TrimStart('?');
+
+    /// <summary>The values of <see cref="Query"/>, in the same order, for the htmx tag helpers (<c>hx-all-route-data</c>).</summary>
+    public Dictionary<string, string> Route(params (string Key, string? Value)[] extra)
     {
-        var pairs = new List<KeyValuePair<string, string?>>();
-        void Add(string key, string? value) { if (!string.IsNullOrEmpty(value)) pairs.Add(new(key, value)); }
+        var pairs = new Dictionary<string, string>();
+        void Add(string key, string? value) { if (!string.IsNullOrEmpty(value)) pairs[key] = value; }
         Add("range", Range == Week ? null : Range);
         Add("from", From?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         Add("to", To?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
@@ -67,7 +71,7 @@ public sealed record BoardFilter
         Add("q", Q);
         Add("closed", Closed ? "true" : null);
         foreach (var (key, value) in extra) Add(key, value);
-        return QueryString.Create(pairs).ToUriComponent().TrimStart('?');
+        return pairs;
     }
 
     /// <summary>A path with this filter's query string appended.</summary>

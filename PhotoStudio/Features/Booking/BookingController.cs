@@ -26,8 +26,9 @@ public record ReviewStep(WizardStep Step, ServiceOption Service, string Room, st
 
 /// <summary>
 /// The public booking wizard. Each step is a GET page; each choice is a POST that stores it in the draft cookie and
-/// goes on to the next step (303, or htmx following the redirect in a boosted swap), so the URL always names the
-/// step, refresh and back work, and everything works as plain HTML forms without JavaScript.
+/// goes on to the next step with a 303: a plain form loads the next page, a boosted one (htmx) follows the redirect
+/// itself and swaps the next step into <c>#wizard</c> with its URL pushed. So the URL always names the step, refresh
+/// and back work, and everything works as plain HTML forms without JavaScript.
 /// </summary>
 [AllowAnonymous]
 [Route("book")]
@@ -53,7 +54,7 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
         TempData[ExpiredKey] = true;
         // Step 1 itself is shown at once: a browser that kept sending the old cookie must not be sent round in a loop.
         if (context.ActionDescriptor.RouteValues["action"] == nameof(Index)) await next();
-        else context.Result = this.GoTo("/book");
+        else context.Result = this.SeeOther("/book");
     }
 
     [HttpGet("")]
@@ -75,14 +76,14 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
         drafts.Write(Response, draft.ServiceId == serviceId && draft.Id != Guid.Empty
             ? draft
             : BookingDraft.Start(clock.GetUtcNow()) with { ServiceId = serviceId, Details = draft.Details });
-        return this.GoTo("/book/with");
+        return this.SeeOther("/book/with");
     }
 
     [HttpGet("with")]
     public async Task<IActionResult> With(CancellationToken ct)
     {
         var draft = drafts.Read(Request);
-        if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.GoTo("/book");
+        if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.SeeOther("/book");
         var (rooms, photographers) = await booking.ChoicesAsync(service.Id, ct);
         await CountViewAsync(FunnelStep.With, ct);
         return Step("With", new WithStep(new(2), service, rooms, photographers, draft.RoomId, draft.PhotographerId));
@@ -92,7 +93,7 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
     public async Task<IActionResult> ChooseWith(int? roomId, int? photographerId, CancellationToken ct)
     {
         var draft = drafts.Read(Request);
-        if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.GoTo("/book");
+        if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.SeeOther("/book");
         var (rooms, photographers) = await booking.ChoicesAsync(service.Id, ct);
         // Only what was offered: a forged id gets the page again with a message, never a booking later.
         if ((roomId is not null && rooms.All(r => r.Id != roomId)) || (photographerId is not null && photographers.All(p => p.Id != photographerId)))
@@ -102,7 +103,7 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
             return Again("With", new WithStep(new(2, T["This room holds {0} people, fewer than the {1} in your details. Please choose another room.", capacity, details.Guests]),
                 service, rooms, photographers, null, photographerId));
         drafts.Write(Response, draft with { RoomId = roomId, PhotographerId = service.NeedsPhotographer ? photographerId : null, StartUtc = null });
-        return this.GoTo("/book/when");
+        return this.SeeOther("/book/when");
     }
 
     [HttpGet("when")]
@@ -119,7 +120,7 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
     public async Task<IActionResult> ChooseWhen(string? start, CancellationToken ct)
     {
         var draft = drafts.Read(Request);
-        if (draft.ServiceId is null) return this.GoTo("/book");
+        if (draft.ServiceId is null) return this.SeeOther("/book");
         var offered = SaneDates.TryParseUtc(start, out var startUtc)
             && await booking.InputsAsync(draft.ServiceId.Value, DateOnly.FromDateTime(startUtc.AddDays(-1)), DateOnly.FromDateTime(startUtc.AddDays(1)), ct) is { } inputs
             && inputs.ForGuests(draft.Details?.Guests ?? 1).SlotAt(startUtc, clock.GetUtcNow(), draft.RoomId, draft.PhotographerId) is not null;
@@ -129,15 +130,15 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
             return await WhenPage(null, null, T["That time is not available. Please choose another one."], ct);
         }
         drafts.Write(Response, draft with { StartUtc = startUtc });
-        return this.GoTo("/book/details");
+        return this.SeeOther("/book/details");
     }
 
     [HttpGet("details")]
     public async Task<IActionResult> Details(CancellationToken ct)
     {
         var draft = drafts.Read(Request);
-        if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.GoTo("/book");
-        if (draft.StartUtc is null) return this.GoTo("/book/when");
+        if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.SeeOther("/book");
+        if (draft.StartUtc is null) return this.SeeOther("/book/when");
         await CountViewAsync(FunnelStep.Details, ct);
         return Step("Details", new DetailsStep(new(4), service, draft.Details ?? new ClientDetails()));
     }
@@ -146,22 +147,22 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
     public async Task<IActionResult> SaveDetails(ClientDetails details, CancellationToken ct)
     {
         var draft = drafts.Read(Request);
-        if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.GoTo("/book");
+        if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.SeeOther("/book");
         if (ModelState.IsValid && await booking.CapacityAsync(service.Id, draft.RoomId, ct) is { } capacity && details.Guests > capacity)
             this.AddErrors([BookingService.GuestsError(draft.RoomId, capacity)]);
         if (!ModelState.IsValid)
             return Again("Details", new DetailsStep(new(4), service, details));
         drafts.Write(Response, draft with { Details = details });
-        return this.GoTo(draft.StartUtc is null ? "/book/when" : "/book/review");
+        return this.SeeOther(draft.StartUtc is null ? "/book/when" : "/book/review");
     }
 
     [HttpGet("review")]
     public async Task<IActionResult> Review(CancellationToken ct)
     {
         var draft = drafts.Read(Request);
-        if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.GoTo("/book");
-        if (draft.StartUtc is not { } start) return this.GoTo("/book/when");
-        if (draft.Details is not { } details) return this.GoTo("/book/details");
+        if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.SeeOther("/book");
+        if (draft.StartUtc is not { } start) return this.SeeOther("/book/when");
+        if (draft.Details is not { } details) return this.SeeOther("/book/details");
         var studio = (await booking.StudioAsync(ct))!;
         var zone = TimeZoneInfo.FindSystemTimeZoneById(studio.TimeZone);
         var (rooms, photographers) = await booking.ChoicesAsync(service.Id, ct);
@@ -185,11 +186,11 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
                 var booked = ((Outcome.Done<Booked>)result).Value;
                 drafts.Clear(Response);
                 // The same draft again (a replay, a second click): its booking's page, and nothing new.
-                if (booked.Replayed) return this.GoTo($"/book/done/{booked.Code}");
+                if (booked.Replayed) return this.SeeOther($"/book/done/{booked.Code}");
                 await funnel.CountAsync(FunnelStep.Confirmed, ct);
                 // The manage link is shown once, on this booking's page; it never appears in a URL we log.
                 BookingDoneController.RememberManageLink(TempData, booked.Code, booked.ManageToken!);
-                return this.GoTo($"/book/done/{booked.Code}");
+                return this.SeeOther($"/book/done/{booked.Code}");
             },
             form: async message =>
             {
@@ -200,16 +201,16 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
             // The room no longer holds the people given (the errors are next to the field), or the draft is no good.
             current: async message => outcome is Outcome.Stale && await booking.ServiceAsync(draft.ServiceId, ct) is { } service
                 ? Step("Details", new DetailsStep(new(4, message), service, draft.Details!))
-                : this.GoTo("/book"),
+                : this.SeeOther("/book"),
             slotTaken: "Sorry, this time was just taken. Please choose another one; your details are kept.");
     }
 
     private async Task<IActionResult> WhenPage(string? month, string? day, string? message, CancellationToken ct, bool conflict = false)
     {
         var draft = drafts.Read(Request);
-        if (draft.ServiceId is null) return this.GoTo("/book");
+        if (draft.ServiceId is null) return this.SeeOther("/book");
         var model = await booking.WhenAsync(draft.ServiceId.Value, draft.RoomId, draft.PhotographerId, month, day, null, ct, draft.Details?.Guests);
-        if (model is null) return this.GoTo("/book");
+        if (model is null) return this.SeeOther("/book");
         model = model with { Step = new WizardStep(3, message) };
         if (Request.WantsFragment() && !conflict)
         {
@@ -230,11 +231,20 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
         return Step(view, model);
     }
 
-    /// <summary>A step page; a boosted request gets its URL pushed so the address bar follows the wizard.</summary>
+    /// <summary>
+    /// A step page; a boosted request gets the step's URL pushed so the address bar follows the wizard. A step shown
+    /// again by a post (a refused choice) pushes its own page, never the address it was posted to.
+    /// </summary>
     private IActionResult Step(string view, object model)
     {
         Response.VaryOnHtmx();
-        if (Request.IsHtmxBoosted()) Response.Htmx(h => h.PushUrl(Request.Path + Request.QueryString));
+        if (Request.IsHtmxBoosted())
+        {
+            var url = HttpMethods.IsGet(Request.Method)
+                ? Request.Path + Request.QueryString
+                : Url.Action(view == "Service" ? nameof(Index) : view)!;
+            Response.Htmx(h => h.PushUrl(url));
+        }
         return View(view, model);
     }
 }

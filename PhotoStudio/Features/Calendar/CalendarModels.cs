@@ -25,7 +25,15 @@ public record CalendarQuery(CalendarView View, CalendarBy By, DateOnly Date)
     public DateOnly Next => Date.AddDays(View == CalendarView.Day ? 1 : 7);
 
     public string Url(DateOnly? date = null, CalendarView? view = null) =>
-        $"/calendar?view={(view ?? View).ToString().ToLowerInvariant()}&by={By.ToString().ToLowerInvariant()}&date={date ?? Date:yyyy-MM-dd}";
+        "/calendar?" + string.Join("&", Route(date, view).Select(v => $"{v.Key}={v.Value}"));
+
+    /// <summary>The query of <see cref="Url"/> as route values, for the htmx tag helpers (<c>hx-all-route-data</c>).</summary>
+    public Dictionary<string, string> Route(DateOnly? date = null, CalendarView? view = null) => new()
+    {
+        ["view"] = (view ?? View).ToString().ToLowerInvariant(),
+        ["by"] = By.ToString().ToLowerInvariant(),
+        ["date"] = (date ?? Date).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+    };
 }
 
 /// <summary>A row of the grid: a room, a photographer, or (Id null) the sessions that need no photographer.</summary>
@@ -57,8 +65,6 @@ public record WeekGrid(IReadOnlyList<DateOnly> Days, IReadOnlyList<WeekRow> Rows
 /// <summary>Everything the grid partial renders: one of <see cref="Day"/> and <see cref="Week"/> is set.</summary>
 public record CalendarGrid(CalendarQuery Query, DateOnly Today, string TimeZone, DayGrid? Day, WeekGrid? Week)
 {
-    public string Url => Query.Url();
-
     /// <summary>A local minute of the day as a time; minute 1440 is the end of the day.</summary>
     public static string Clock(int minuteOfDay) => minuteOfDay >= 24 * 60
         ? "24:00"
