@@ -16,7 +16,8 @@ namespace PhotoStudio.Tests.Features;
 /// Who may do what, endpoint by endpoint: every route of the app is listed here with what it requires, and
 /// each demo role and an anonymous visitor try every one of them (GET and POST).
 /// </summary>
-public class AccessMatrixTests(StudioApp app) : IClassFixture<StudioApp>
+[Collection(SharedStudio.Name)]
+public class AccessMatrixTests(StudioApp app)
 {
     private const string Anyone = "anyone";
     private const string SignedIn = "signed-in";
