@@ -15,6 +15,9 @@ public class FreshStudioApp : StudioApp
 
     protected override string Environment => "Production";
 
+    // As installed: the first admin's password is hashed at the production figure.
+    protected override int? PasswordIterations => null;
+
     protected override Task<string> CreateDatabaseAsync() => TestDatabase.CreateEmptyAsync();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
