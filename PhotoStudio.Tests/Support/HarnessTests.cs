@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Microsoft.EntityFrameworkCore;
 
 namespace PhotoStudio.Tests.Support;
@@ -13,7 +12,7 @@ public class HarnessTests(StudioApp app)
         await using var db = app.NewDb();
         var hashes = await db.Users.Select(u => u.PasswordHash!).ToListAsync();
         Assert.NotEmpty(hashes);
-        Assert.All(hashes, hash => Assert.Equal(StudioApp.TestPasswordIterations, Iterations(hash)));
+        Assert.All(hashes, hash => Assert.Equal(StudioApp.TestPasswordIterations, PasswordHashes.Iterations(hash)));
     }
 
     [Fact]
@@ -45,7 +44,4 @@ public class HarnessTests(StudioApp app)
         var user = await db.Users.AsNoTracking().SingleAsync(u => u.Email == email);
         return (user.PasswordHash, user.SecurityStamp);
     }
-
-    /// <summary>Identity's V3 format: a marker byte, the PRF, then the iteration count (big-endian).</summary>
-    private static int Iterations(string hash) => (int)BinaryPrimitives.ReadUInt32BigEndian(Convert.FromBase64String(hash).AsSpan(5, 4));
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
@@ -30,7 +31,10 @@ public class StudioApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// </summary>
     public const int TestPasswordIterations = 1_000;
 
-    /// <summary>The iterations this app hashes with: <see cref="TestPasswordIterations"/>, or null for the app's own production figure.</summary>
+    /// <summary>
+    /// The iterations this app hashes with: <see cref="TestPasswordIterations"/>, or null for the production figure.
+    /// The app honours the setting in the Testing environment only.
+    /// </summary>
     protected virtual int? PasswordIterations => TestPasswordIterations;
 
     public virtual async Task InitializeAsync()
@@ -57,13 +61,11 @@ public class StudioApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("RateLimits:PublicPostsPerIpPerMinute", "10000");
         builder.UseSetting("RateLimits:GlobalPerIpPerMinute", "100000");
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
-        if (PasswordIterations is { } iterations) HashPasswordsWith(builder, iterations);
+        if (PasswordIterations is { } iterations) builder.UseSetting(PasswordIterationsSetting, iterations.ToString(CultureInfo.InvariantCulture));
         WriteLogsToFile(builder);
     }
 
-    /// <summary>Runs after the app's own configuration, so it wins over the production figure.</summary>
-    private static void HashPasswordsWith(IWebHostBuilder builder, int iterations) =>
-        builder.ConfigureTestServices(services => services.Configure<PasswordHasherOptions>(o => o.IterationCount = iterations));
+    internal const string PasswordIterationsSetting = "Testing:PasswordIterations";
 
     /// <summary>Every app of the run logs to .data/test-logs as well, so ops/test can search the logs for secrets.</summary>
     internal static void WriteLogsToFile(IWebHostBuilder builder)
@@ -96,7 +98,8 @@ public class StudioApp : WebApplicationFactory<Program>, IAsyncLifetime
         {
             builder.UseEnvironment("Development");
             builder.UseSetting("ConnectionStrings:Studio", connectionString);
-            HashPasswordsWith(builder, TestPasswordIterations);
+            // Development ignores the Testing setting: configured after the app's own figure, this one wins.
+            builder.ConfigureTestServices(services => services.Configure<PasswordHasherOptions>(o => o.IterationCount = TestPasswordIterations));
             WriteLogsToFile(builder);
         }
     }

@@ -89,12 +89,9 @@ public class SignInHashingTests(CountingHasherApp app) : IClassFixture<CountingH
         Assert.True(options.IterationCount >= 210_000);
         Assert.Equal(PasswordHasherCompatibilityMode.IdentityV3, options.CompatibilityMode);
 
-        // Identity's V3 format: a marker byte, the PRF, then the iteration count (big-endian) the hash was made with.
         await using var scope = app.Scope();
-        var hash = Convert.FromBase64String(scope.ServiceProvider.GetRequiredService<IPasswordHasher<StudioUser>>()
-            .HashPassword(new StudioUser(), "marble falcon river 88"));
-        Assert.Equal(0x01, hash[0]);
-        Assert.True(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(hash.AsSpan(5, 4)) >= 210_000);
+        var hash = scope.ServiceProvider.GetRequiredService<IPasswordHasher<StudioUser>>().HashPassword(new StudioUser(), "marble falcon river 88");
+        Assert.True(PasswordHashes.Iterations(hash) >= 210_000);
     }
 
     /// <summary>Password checks made while answering one failed sign-in (the form is fetched first, outside the count).</summary>
