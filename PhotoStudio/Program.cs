@@ -80,8 +80,12 @@ builder.Services.Configure<CookieAuthenticationOptions>(IdentityConstants.TwoFac
     o.Cookie.HttpOnly = true;
     o.Cookie.SameSite = SameSiteMode.Lax;
 });
-// OWASP's figure for PBKDF2-HMAC-SHA512.
-builder.Services.Configure<PasswordHasherOptions>(o => o.IterationCount = 210_000);
+// OWASP's figure for PBKDF2-HMAC-SHA512. The test suite's apps (the Testing environment, and only there) may set a
+// cheaper one for their throw-away accounts with Testing:PasswordIterations.
+builder.Services.Configure<PasswordHasherOptions>(o => o.IterationCount =
+    builder.Environment.IsEnvironment("Testing") && builder.Configuration.GetValue<int?>("Testing:PasswordIterations") is { } testing
+        ? testing
+        : 210_000);
 builder.Services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
 builder.Services.ConfigureApplicationCookie(StudioCookies.Configure);
 builder.Services.AddAuthorization(o =>

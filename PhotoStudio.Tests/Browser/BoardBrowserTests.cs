@@ -6,7 +6,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using PhotoStudio.Data;
-using PhotoStudio.Data.Seeding;
 using PhotoStudio.Infrastructure.Events;
 using PhotoStudio.Tests.Support;
 using static Microsoft.Playwright.Assertions;
@@ -212,7 +211,7 @@ public class BoardBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICla
         var (id, _) = (await SeedAsync(day, BookingStatus.Pending, BookingStatus.Shooting))[0];
         await using var phone = await browser.NewPhonePageAsync(app.BaseUrl);
         var page = phone.Page;
-        await SignInAsync(page, Receptionist);
+        await page.SignInAsync(Receptionist);
         await OpenBoardAsync(page, day);
 
         await page.AssertNoHorizontalScrollAsync("board");
@@ -316,7 +315,7 @@ public class BoardBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICla
         });
         try
         {
-            await SignInAsync(desk.Page, email);
+            await desk.Page.SignInAsync(email, app.Clock);
             await OpenBoardAsync(desk.Page, day);
             return desk;
         }
@@ -325,15 +324,6 @@ public class BoardBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICla
             await desk.DisposeAsync();
             throw;
         }
-    }
-
-    private static async Task SignInAsync(IPage page, string email)
-    {
-        await page.GotoAsync("/account/login");
-        await page.Locator("#Email").FillAsync(email);
-        await page.Locator("#Password").FillAsync(DemoSeeder.Password);
-        await page.Locator("#login-form button[type=submit]").ClickAsync();
-        await Expect(page).ToHaveURLAsync(OnBoard);
     }
 
     /// <summary>The board on one day; returns once the event stream is open (so board.js and SortableJS have run).</summary>

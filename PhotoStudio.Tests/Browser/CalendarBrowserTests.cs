@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using PhotoStudio.Data;
-using PhotoStudio.Data.Seeding;
 using PhotoStudio.Tests.Support;
 using static Microsoft.Playwright.Assertions;
 
@@ -12,15 +11,6 @@ namespace PhotoStudio.Tests.Browser;
 [Collection("browser")]
 public class CalendarBrowserTests(LiveStudioApp app, BrowserFixture browser) : IClassFixture<LiveStudioApp>
 {
-    private static async Task SignInAsync(IPage page)
-    {
-        await page.GotoAsync("/account/login");
-        await page.Locator("#Email").FillAsync("reception@demo.studio");
-        await page.Locator("#Password").FillAsync(DemoSeeder.Password);
-        await page.Locator("#login-form button[type=submit]").TapAsync();
-        await Expect(page).ToHaveURLAsync(new Regex("/board$"));
-    }
-
     /// <summary>A live booking's id and local date, on a day with bookings in several rooms.</summary>
     private async Task<(int Id, string Day)> ABookingAsync()
     {
@@ -42,7 +32,7 @@ public class CalendarBrowserTests(LiveStudioApp app, BrowserFixture browser) : I
         await using var phone = await browser.NewPhonePageAsync(app.BaseUrl,
             o => o.ColorScheme = theme == "dark" ? ColorScheme.Dark : ColorScheme.Light);
         var page = phone.Page;
-        await SignInAsync(page);
+        await page.SignInAsync("reception@demo.studio");
 
         await page.GotoAsync($"/calendar?view=day&by=room&date={day}");
         await Expect(page.Locator("html")).ToHaveAttributeAsync("data-bs-theme", theme);
@@ -82,7 +72,7 @@ public class CalendarBrowserTests(LiveStudioApp app, BrowserFixture browser) : I
         var (id, day) = await ABookingAsync();
         await using var phone = await browser.NewPhonePageAsync(app.BaseUrl);
         var page = phone.Page;
-        await SignInAsync(page);
+        await page.SignInAsync("reception@demo.studio");
         await page.GotoAsync($"/calendar?view=week&by=room&date={day}");
         var link = page.Locator($"a[href='/board/bookings/{id}']");
         await Expect(link).ToHaveCountAsync(1);

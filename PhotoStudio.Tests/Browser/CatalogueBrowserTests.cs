@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
-using PhotoStudio.Data.Seeding;
 using PhotoStudio.Tests.Support;
 using static Microsoft.Playwright.Assertions;
 
@@ -11,21 +10,6 @@ namespace PhotoStudio.Tests.Browser;
 [Collection("browser")]
 public class CatalogueBrowserTests(LiveStudioApp app, BrowserFixture browser) : IClassFixture<LiveStudioApp>
 {
-    private async Task SignInAsync(IPage page)
-    {
-        const string email = "manager@demo.studio";
-        await page.GotoAsync("/account/login");
-        await page.Locator("#Email").FillAsync(email);
-        await page.Locator("#Password").FillAsync(DemoSeeder.Password);
-        await page.Locator("#login-form button[type=submit]").TapAsync();
-        await Expect(page).ToHaveURLAsync(new Regex(@"/account/2fa(\?|$)"));
-        app.Clock.Advance(TimeSpan.FromSeconds(30)); // a fresh code for every sign-in of this class
-        var key = DemoSeeder.Accounts.Single(a => a.Email == email).AuthenticatorKey!;
-        await page.Locator("#two-factor-form #Code").FillAsync(Totp.Code(key, app.Clock.GetUtcNow()));
-        await page.Locator("#two-factor-form button[type=submit]").TapAsync();
-        await Expect(page).ToHaveURLAsync(new Regex("/board$"));
-    }
-
     [Theory]
     [InlineData("light")]
     [InlineData("dark")]
@@ -37,7 +21,7 @@ public class CatalogueBrowserTests(LiveStudioApp app, BrowserFixture browser) : 
         await using var phone = await browser.NewPhonePageAsync(app.BaseUrl,
             o => o.ColorScheme = theme == "dark" ? ColorScheme.Dark : ColorScheme.Light);
         var page = phone.Page;
-        await SignInAsync(page);
+        await page.SignInAsync("manager@demo.studio", app.Clock);
 
         await page.GotoAsync("/admin/rooms");
         await Expect(page.Locator("html")).ToHaveAttributeAsync("data-bs-theme", theme);

@@ -1,6 +1,4 @@
-using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-using PhotoStudio.Data.Seeding;
 using PhotoStudio.Tests.Support;
 using static Microsoft.Playwright.Assertions;
 
@@ -19,16 +17,7 @@ public class DashboardBrowserTests(LiveStudioApp app, BrowserFixture browser) : 
             o => o.ColorScheme = theme == "dark" ? ColorScheme.Dark : ColorScheme.Light);
         var page = phone.Page;
         const string email = "manager@demo.studio";
-        await page.GotoAsync("/account/login");
-        await page.Locator("#Email").FillAsync(email);
-        await page.Locator("#Password").FillAsync(DemoSeeder.Password);
-        await page.Locator("#login-form button[type=submit]").TapAsync();
-        await Expect(page).ToHaveURLAsync(new Regex(@"/account/2fa(\?|$)"));
-        app.Clock.Advance(TimeSpan.FromSeconds(30));
-        var key = DemoSeeder.Accounts.Single(a => a.Email == email).AuthenticatorKey!;
-        await page.Locator("#two-factor-form #Code").FillAsync(Totp.Code(key, app.Clock.GetUtcNow()));
-        await page.Locator("#two-factor-form button[type=submit]").TapAsync();
-        await Expect(page).ToHaveURLAsync(new Regex("/board$"));
+        await page.SignInAsync(email, app.Clock);
 
         await page.GotoAsync("/admin?range=30d");
         await Expect(page.Locator("svg[role=img]").First).ToBeVisibleAsync();

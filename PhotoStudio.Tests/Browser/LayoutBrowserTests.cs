@@ -135,7 +135,7 @@ public class LayoutBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
     {
         await using var phone = await browser.NewPhonePageAsync(app.BaseUrl);
         var page = phone.Page;
-        await SignInAsync(page);
+        await page.SignInAsync(Receptionist);
 
         var toggler = page.Locator(".navbar-toggler");
         var board = page.Locator("#nav-menu").GetByRole(AriaRole.Link, new() { Name = "Board" });
@@ -167,7 +167,7 @@ public class LayoutBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
     {
         await using var phone = await browser.NewPhonePageAsync(app.BaseUrl);
         var page = phone.Page;
-        if (path == "/board") await SignInAsync(page);
+        if (path == "/board") await page.SignInAsync(Receptionist);
         await page.GotoAsync(path);
         await Expect(page.Locator("h1")).ToBeVisibleAsync();
 
@@ -284,18 +284,6 @@ public class LayoutBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
         Assert.Null(await page.Locator("body").GetAttributeAsync("data-injected"));
         Assert.Contains(phone.Problems, p => p.Contains("Content Security Policy"));
         Assert.ThrowsAny<Xunit.Sdk.XunitException>(phone.AssertNoConsoleErrors);
-    }
-
-    /// <summary>Signs in through the real form (htmx) and waits for the board.</summary>
-    private static async Task SignInAsync(IPage page)
-    {
-        await page.GotoAsync("/account/login");
-        await page.Locator("#Email").FillAsync(Receptionist);
-        await page.Locator("#Password").FillAsync(DemoSeeder.Password);
-        await page.Locator("#login-form button[type=submit]").TapAsync();
-        await Expect(page).ToHaveURLAsync(OnBoard);
-        // The scripts are deferred: let them run before anything taps a control that needs them (the menu button).
-        await page.WaitForFunctionAsync("() => document.readyState === 'complete'");
     }
 
     /// <summary>Opens the collapsed navbar and waits until Bootstrap's transition has finished.</summary>

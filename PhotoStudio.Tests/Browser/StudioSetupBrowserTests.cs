@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-using PhotoStudio.Data.Seeding;
 using PhotoStudio.Tests.Support;
 using static Microsoft.Playwright.Assertions;
 
@@ -14,21 +13,6 @@ namespace PhotoStudio.Tests.Browser;
 public class StudioSetupBrowserTests(LiveStudioApp app, BrowserFixture browser) : IClassFixture<LiveStudioApp>
 {
     private const string Password = "violet marble kettle horizon";
-
-    private async Task SignInAsAdminAsync(IPage page)
-    {
-        const string email = "admin@demo.studio";
-        await page.GotoAsync("/account/login");
-        await page.Locator("#Email").FillAsync(email);
-        await page.Locator("#Password").FillAsync(DemoSeeder.Password);
-        await page.Locator("#login-form button[type=submit]").TapAsync();
-        await Expect(page).ToHaveURLAsync(new Regex(@"/account/2fa(\?|$)"));
-        app.Clock.Advance(TimeSpan.FromSeconds(30));
-        var key = DemoSeeder.Accounts.Single(a => a.Email == email).AuthenticatorKey!;
-        await page.Locator("#two-factor-form #Code").FillAsync(Totp.Code(key, app.Clock.GetUtcNow()));
-        await page.Locator("#two-factor-form button[type=submit]").TapAsync();
-        await Expect(page).ToHaveURLAsync(new Regex("/board$"));
-    }
 
     /// <summary>Free days offered for the new service in this month and the next, as a client sees them.</summary>
     private static async Task<int> FreeDaysAsync(IPage client, string service)
@@ -54,7 +38,7 @@ public class StudioSetupBrowserTests(LiveStudioApp app, BrowserFixture browser) 
     {
         await using var admin = await browser.NewPhonePageAsync(app.BaseUrl, o => o.ViewportSize = new() { Width = 1280, Height = 900 });
         var page = admin.Page;
-        await SignInAsAdminAsync(page);
+        await page.SignInAsync("admin@demo.studio", app.Clock);
 
         await page.GotoAsync("/admin/employees");
         await page.AssertAccessibleAsync("employees");

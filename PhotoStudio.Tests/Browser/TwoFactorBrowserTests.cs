@@ -20,7 +20,7 @@ public class TwoFactorBrowserTests(LiveStudioApp app, BrowserFixture browser) : 
         const string anna = "anna@demo.studio";
         await using var phone = await browser.NewPhonePageAsync(app.BaseUrl);
         var page = phone.Page;
-        await TwoFactorSteps.PasswordStepAsync(page, anna);
+        await page.PasswordStepAsync(anna);
         await Expect(page).ToHaveURLAsync(TwoFactorSteps.OnBoard);
 
         await page.GotoAsync("/account/security");
@@ -33,7 +33,7 @@ public class TwoFactorBrowserTests(LiveStudioApp app, BrowserFixture browser) : 
 
         // With a code from the app. Enrolment used this 30-second step, and a step is accepted once: take the next.
         await TwoFactorSteps.SignOutAsync(page);
-        await TwoFactorSteps.PasswordStepAsync(page, anna);
+        await page.PasswordStepAsync(anna);
         await Expect(page).ToHaveURLAsync(TwoFactorSteps.OnTwoFactorStep);
         await Expect(page.Locator("#two-factor-form")).ToBeVisibleAsync();
         await page.AssertAccessibleAsync("two-factor step");
@@ -43,7 +43,7 @@ public class TwoFactorBrowserTests(LiveStudioApp app, BrowserFixture browser) : 
 
         // With a recovery code instead.
         await TwoFactorSteps.SignOutAsync(page);
-        await TwoFactorSteps.PasswordStepAsync(page, anna);
+        await page.PasswordStepAsync(anna);
         await TwoFactorSteps.OpenRecoveryStepAsync(page);
         await page.AssertAccessibleAsync("recovery code step");
         await TwoFactorSteps.SubmitRecoveryCodeAsync(page, kept[0]);
@@ -52,7 +52,7 @@ public class TwoFactorBrowserTests(LiveStudioApp app, BrowserFixture browser) : 
 
         // The same recovery code a second time.
         await TwoFactorSteps.SignOutAsync(page);
-        await TwoFactorSteps.PasswordStepAsync(page, anna);
+        await page.PasswordStepAsync(anna);
         await TwoFactorSteps.OpenRecoveryStepAsync(page);
         await TwoFactorSteps.SubmitRecoveryCodeAsync(page, kept[0]);
         const string refused = "That recovery code is not valid or was already used.";
@@ -87,7 +87,7 @@ public class TwoFactorBrowserTests(LiveStudioApp app, BrowserFixture browser) : 
         const string maria = "maria@demo.studio";
         await using var phone = await browser.NewPhonePageAsync(app.BaseUrl, o => o.JavaScriptEnabled = false);
         var page = phone.Page;
-        await TwoFactorSteps.PasswordStepAsync(page, maria);
+        await page.PasswordStepAsync(maria);
         await Expect(page).ToHaveURLAsync(TwoFactorSteps.OnBoard);
 
         await page.GotoAsync("/account/security");
@@ -111,7 +111,7 @@ public class TwoFactorBrowserTests(LiveStudioApp app, BrowserFixture browser) : 
         await page.Locator("main").GetByRole(AriaRole.Button, new() { Name = "Sign out" }).TapAsync();
         await Expect(page).ToHaveURLAsync(TwoFactorSteps.OnLogin);
 
-        await TwoFactorSteps.PasswordStepAsync(page, maria);
+        await page.PasswordStepAsync(maria);
         await Expect(page).ToHaveURLAsync(TwoFactorSteps.OnTwoFactorStep);
         app.Clock.Advance(TimeSpan.FromSeconds(30));
         await page.Locator("#two-factor-form #Code").FillAsync(Totp.Code(key, app.Clock.GetUtcNow()));
@@ -136,7 +136,7 @@ public class TwoFactorBrowserTests(LiveStudioApp app, BrowserFixture browser) : 
         var key = DemoSeeder.Accounts.Single(a => a.Email == manager).AuthenticatorKey!;
         await using var phone = await browser.NewPhonePageAsync(app.BaseUrl);
         var page = phone.Page;
-        await TwoFactorSteps.PasswordStepAsync(page, manager);
+        await page.PasswordStepAsync(manager);
         await Expect(page).ToHaveURLAsync(TwoFactorSteps.OnTwoFactorStep);
         var code = Totp.Code(key, app.Clock.GetUtcNow());
         await TwoFactorSteps.SubmitCodeAsync(page, code);
@@ -144,7 +144,7 @@ public class TwoFactorBrowserTests(LiveStudioApp app, BrowserFixture browser) : 
 
         // Someone who saw the code typed tries it within the same 30 seconds.
         await TwoFactorSteps.SignOutAsync(page);
-        await TwoFactorSteps.PasswordStepAsync(page, manager);
+        await page.PasswordStepAsync(manager);
         await Expect(page).ToHaveURLAsync(TwoFactorSteps.OnTwoFactorStep);
         await TwoFactorSteps.SubmitCodeAsync(page, code);
         const string refused = "That code is not valid. Check your authenticator app and try again.";
@@ -176,7 +176,7 @@ public class TwoFactorBrowserRoleRequirementTests(LiveStudioApp app, BrowserFixt
         var page = phone.Page;
 
         // The password alone signs in, and the board it leads to answers with the security page.
-        await TwoFactorSteps.PasswordStepAsync(page, manager);
+        await page.PasswordStepAsync(manager);
         await Expect(page).ToHaveURLAsync(TwoFactorSteps.OnSecurity);
         await page.GotoAsync("/board");
         await Expect(page).ToHaveURLAsync(TwoFactorSteps.OnSecurity);
@@ -201,20 +201,11 @@ public class TwoFactorBrowserRoleRequirementTests(LiveStudioApp app, BrowserFixt
 internal static class TwoFactorSteps
 {
     // Expect(page).ToHaveURLAsync polls, so it also sees navigations that htmx's HX-Redirect starts after the response.
-    public static readonly Regex OnBoard = new("/board$");
+    public static readonly Regex OnBoard = BrowserSignIn.OnBoard;
     public static readonly Regex OnLogin = new("/account/login$");
     public static readonly Regex OnSecurity = new("/account/security$");
-    public static readonly Regex OnTwoFactorStep = new(@"/account/2fa(\?|$)");
+    public static readonly Regex OnTwoFactorStep = BrowserSignIn.OnTwoFactorStep;
     public static readonly Regex OnRecoveryStep = new(@"/account/2fa/recovery(\?|$)");
-
-    /// <summary>Email and password through the login form; the caller expects where it lands.</summary>
-    public static async Task PasswordStepAsync(IPage page, string email)
-    {
-        await page.GotoAsync("/account/login");
-        await page.Locator("#Email").FillAsync(email);
-        await page.Locator("#Password").FillAsync(DemoSeeder.Password);
-        await page.Locator("#login-form button[type=submit]").TapAsync();
-    }
 
     public static async Task SubmitCodeAsync(IPage page, string code)
     {

@@ -2,7 +2,9 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Infrastructure;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PhotoStudio.Data.Seeding;
 using PhotoStudio.Features.Account;
@@ -14,7 +16,8 @@ namespace PhotoStudio.Tests.Features;
 /// Who may do what, endpoint by endpoint: every route of the app is listed here with what it requires, and
 /// each demo role and an anonymous visitor try every one of them (GET and POST).
 /// </summary>
-public class AccessMatrixTests(StudioApp app) : IClassFixture<StudioApp>
+[Collection(SharedStudio.Name)]
+public class AccessMatrixTests(StudioApp app)
 {
     private const string Anyone = "anyone";
     private const string SignedIn = "signed-in";
@@ -122,12 +125,23 @@ public class AccessMatrixTests(StudioApp app) : IClassFixture<StudioApp>
     [MemberData(nameof(Visitors.AnonymousAndEveryDemoAccount), MemberType = typeof(Visitors))]
     public async Task Every_endpoint_answers_each_role_as_the_permission_matrix_says(string visitor)
     {
-        // A database of its own per visitor: the admin's posts change roles, the last requests end sessions.
-        await using var own = new StudioApp();
-        await own.InitializeAsync();
-        var client = own.NewClient();
+        // One app for every visitor, each with its own account and session. The admin's empty post to /admin/roles
+        // changes the roles, which decide everybody's access: they are put back after each visitor.
+        var restoreRoles = await RememberRolesAsync();
+        try
+        {
+            await VisitEveryEndpointAsync(visitor);
+        }
+        finally
+        {
+            await restoreRoles();
+        }
+    }
+
+    private async Task VisitEveryEndpointAsync(string visitor)
+    {
         var role = DemoSeeder.Accounts.SingleOrDefault(a => a.Email == visitor)?.Role;
-        if (role is not null) await client.SignInAsync(visitor);
+        var client = role is null ? app.NewClient() : await app.SignedInClientAsync(visitor);
         var permissions = role is null ? [] : Roles.DefaultMatrix[role];
 
         var wrong = new List<string>();
@@ -195,6 +209,24 @@ public class AccessMatrixTests(StudioApp app) : IClassFixture<StudioApp>
         }
         Assert.Empty(Permissions.All.Except(required));
         Assert.Empty(Roles.DefaultMatrix.Values.SelectMany(p => p).Except(Permissions.All));
+    }
+
+    /// <summary>The roles' permissions and two-factor rule as they are now, and how to put them back.</summary>
+    private async Task<Func<Task>> RememberRolesAsync()
+    {
+        await using var db = app.NewDb();
+        var twoFactor = await db.Roles.ToDictionaryAsync(r => r.Id, r => r.RequiresTwoFactor);
+        var claims = await db.RoleClaims.AsNoTracking().Select(c => new { c.RoleId, c.ClaimType, c.ClaimValue }).ToListAsync();
+        return async () =>
+        {
+            await using var restore = app.NewDb();
+            await using var transaction = await restore.Database.BeginTransactionAsync();
+            await restore.RoleClaims.ExecuteDeleteAsync();
+            restore.RoleClaims.AddRange(claims.Select(c => new IdentityRoleClaim<string> { RoleId = c.RoleId, ClaimType = c.ClaimType, ClaimValue = c.ClaimValue }));
+            foreach (var role in await restore.Roles.ToListAsync()) role.RequiresTwoFactor = twoFactor[role.Id];
+            await restore.SaveChangesAsync();
+            await transaction.CommitAsync();
+        };
     }
 
     /// <summary>A POST carrying the antiforgery token, as the page's htmx or form would.</summary>

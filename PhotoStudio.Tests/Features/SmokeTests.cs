@@ -6,7 +6,8 @@ using PhotoStudio.Tests.Support;
 namespace PhotoStudio.Tests.Features;
 
 /// <summary>Every GET endpoint without route parameters, for anonymous visitors and each demo role: never a 5xx.</summary>
-public class SmokeTests(StudioApp app) : IClassFixture<StudioApp>
+[Collection(SharedStudio.Name)]
+public class SmokeTests(StudioApp app)
 {
     [Theory]
     [MemberData(nameof(Visitors.AnonymousAndEveryDemoAccount), MemberType = typeof(Visitors))]
@@ -17,7 +18,7 @@ public class SmokeTests(StudioApp app) : IClassFixture<StudioApp>
         Assert.Contains("/board", urls);
 
         var client = app.NewClient();
-        if (visitor != Visitors.Anonymous) await client.SignInAsync(visitor);
+        if (visitor != Visitors.Anonymous) await client.SignInAsync(visitor, clock: app.Clock);
 
         var failures = new List<string>();
         foreach (var url in urls)

@@ -3,7 +3,8 @@ using PhotoStudio.Tests.Support;
 
 namespace PhotoStudio.Tests.Infrastructure;
 
-public class SecurityHeadersTests(StudioApp app) : IClassFixture<StudioApp>
+[Collection(SharedStudio.Name)]
+public class SecurityHeadersTests(StudioApp app)
 {
     public static TheoryData<string, bool, int> Responses => new()
     {

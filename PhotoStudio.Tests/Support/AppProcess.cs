@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -53,6 +54,8 @@ public sealed class AppProcess : IAsyncDisposable
         start.Environment["ConnectionStrings__Studio"] = connectionString;
         // Logs go where the other test apps' logs go, so ./ops/test searches them for secrets too.
         start.Environment["Logging__File"] = Path.Combine(TestSecrets.Folder, $"app-{Environment.ProcessId}-child.log");
+        // The demo hashes verify at their own count anyway; this keeps a sign-in from rehashing them (and renewing the security stamp).
+        start.Environment[StudioApp.PasswordIterationsSetting.Replace(":", "__")] = StudioApp.TestPasswordIterations.ToString(CultureInfo.InvariantCulture);
         start.Environment["RateLimits__SignInPerIpPerMinute"] = "10000";
         start.Environment["RateLimits__SignInPerAccountPerMinute"] = "10000";
         start.Environment["RateLimits__GlobalPerIpPerMinute"] = "100000";

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
@@ -21,6 +23,19 @@ public class StudioApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     /// <summary>The environment the app runs in; the template itself is built in Development so the demo is seeded.</summary>
     protected virtual string Environment => "Testing";
+
+    /// <summary>
+    /// PBKDF2 iterations for the passwords the test apps hash, the demo accounts' included (the template is seeded
+    /// with it). The suite signs in hundreds of times; at the production figure every sign-in costs a fifth of a
+    /// second of CPU. Identity stores the count in each hash, so a hash made here verifies at this count anywhere.
+    /// </summary>
+    public const int TestPasswordIterations = 1_000;
+
+    /// <summary>
+    /// The iterations this app hashes with: <see cref="TestPasswordIterations"/>, or null for the production figure.
+    /// The app honours the setting in the Testing environment only.
+    /// </summary>
+    protected virtual int? PasswordIterations => TestPasswordIterations;
 
     public virtual async Task InitializeAsync()
     {
@@ -46,8 +61,11 @@ public class StudioApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("RateLimits:PublicPostsPerIpPerMinute", "10000");
         builder.UseSetting("RateLimits:GlobalPerIpPerMinute", "100000");
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        if (PasswordIterations is { } iterations) builder.UseSetting(PasswordIterationsSetting, iterations.ToString(CultureInfo.InvariantCulture));
         WriteLogsToFile(builder);
     }
+
+    internal const string PasswordIterationsSetting = "Testing:PasswordIterations";
 
     /// <summary>Every app of the run logs to .data/test-logs as well, so ops/test can search the logs for secrets.</summary>
     internal static void WriteLogsToFile(IWebHostBuilder builder)
@@ -80,8 +98,23 @@ public class StudioApp : WebApplicationFactory<Program>, IAsyncLifetime
         {
             builder.UseEnvironment("Development");
             builder.UseSetting("ConnectionStrings:Studio", connectionString);
+            // Development ignores the Testing setting: configured after the app's own figure, this one wins.
+            builder.ConfigureTestServices(services => services.Configure<PasswordHasherOptions>(o => o.IterationCount = TestPasswordIterations));
             WriteLogsToFile(builder);
         }
+    }
+}
+
+/// <summary>
+/// The app with its clock at noon tomorrow in the studio's zone, for tests that depend on the date: a session
+/// "later today" is still today, whatever the hour the suite runs.
+/// </summary>
+public class MiddayStudioApp : StudioApp
+{
+    public override Task InitializeAsync()
+    {
+        Clock.MoveTo(TestClock.MiddayTomorrow());
+        return base.InitializeAsync();
     }
 }
 

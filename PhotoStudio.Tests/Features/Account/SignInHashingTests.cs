@@ -12,12 +12,17 @@ using PhotoStudio.Tests.Support;
 
 namespace PhotoStudio.Tests.Features.Account;
 
-/// <summary>The app with its password hasher wrapped, counting how often a typed password is checked.</summary>
+/// <summary>
+/// The app with its password hasher wrapped, counting how often a typed password is checked. It hashes with the
+/// production figure, not the suite's cheap one.
+/// </summary>
 public class CountingHasherApp : StudioApp
 {
     private int verifications;
 
     public int Verifications => Volatile.Read(ref verifications);
+
+    protected override int? PasswordIterations => null;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -75,6 +80,18 @@ public class SignInHashingTests(CountingHasherApp app) : IClassFixture<CountingH
         await using (var db = app.NewDb())
             await db.Employees.Where(e => e.User!.Email == "maria@demo.studio").ExecuteUpdateAsync(e => e.SetProperty(x => x.IsActive, false));
         Assert.Equal(1, await HashesForSignInAsync("maria@demo.studio"));
+    }
+
+    [Fact]
+    public async Task Passwords_are_hashed_with_at_least_210000_pbkdf2_iterations()
+    {
+        var options = app.Services.GetRequiredService<IOptions<PasswordHasherOptions>>().Value;
+        Assert.True(options.IterationCount >= 210_000);
+        Assert.Equal(PasswordHasherCompatibilityMode.IdentityV3, options.CompatibilityMode);
+
+        await using var scope = app.Scope();
+        var hash = scope.ServiceProvider.GetRequiredService<IPasswordHasher<StudioUser>>().HashPassword(new StudioUser(), "marble falcon river 88");
+        Assert.True(PasswordHashes.Iterations(hash) >= 210_000);
     }
 
     /// <summary>Password checks made while answering one failed sign-in (the form is fetched first, outside the count).</summary>

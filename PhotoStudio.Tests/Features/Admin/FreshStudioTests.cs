@@ -1,7 +1,11 @@
 using System.Net;
 using AngleSharp.Html.Dom;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using PhotoStudio.Tests.Features.Booking;
 using PhotoStudio.Tests.Support;
 
@@ -34,6 +38,18 @@ public class FreshStudioTests(FreshStudioApp app) : IClassFixture<FreshStudioApp
         Assert.True(response.StatusCode == HttpStatusCode.SeeOther,
             $"{page} answered {(int)response.StatusCode}: {(await response.ReadDocumentAsync()).QuerySelector(".alert-danger, .invalid-feedback:not(:empty)")?.TextContent}");
         return response;
+    }
+
+    /// <summary>The suite's apps all ask for cheap password hashes; outside the Testing environment the app does not listen.</summary>
+    [Fact]
+    public async Task In_production_the_first_admin_is_hashed_with_210000_iterations_whatever_the_test_setting()
+    {
+        Assert.Equal(StudioApp.TestPasswordIterations.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            app.Services.GetRequiredService<IConfiguration>()["Testing:PasswordIterations"]);
+        Assert.Equal(210_000, app.Services.GetRequiredService<IOptions<PasswordHasherOptions>>().Value.IterationCount);
+        await using var db = app.NewDb();
+        var hash = await db.Users.Where(u => u.Email == FreshStudioApp.AdminEmail).Select(u => u.PasswordHash!).SingleAsync();
+        Assert.Equal(210_000, PasswordHashes.Iterations(hash));
     }
 
     [Fact]

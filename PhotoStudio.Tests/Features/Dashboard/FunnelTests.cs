@@ -10,11 +10,11 @@ namespace PhotoStudio.Tests.Features.Dashboard;
 /// <summary>
 /// The booking funnel (counted per studio-local day and step, nothing about the visitor), the dashboard's funnel
 /// table and chart, and the live today panel. The tests of this class run one after another on their own database,
-/// so the differences they measure are theirs alone.
+/// so the differences they measure are theirs alone. The app's day is fixed at noon, far from either midnight.
 /// </summary>
-public class FunnelTests(StudioApp app) : IClassFixture<StudioApp>
+public class FunnelTests(MiddayStudioApp app) : IClassFixture<MiddayStudioApp>
 {
-    private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+    private static readonly TimeZoneInfo Berlin = TestClock.StudioZone;
 
     private static readonly Dictionary<string, string> Details = new()
     {
@@ -146,8 +146,7 @@ public class FunnelTests(StudioApp app) : IClassFixture<StudioApp>
         var nowUtc = app.Clock.GetUtcNow().UtcDateTime;
         var start = new DateTime(nowUtc.Ticks - nowUtc.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc).AddMinutes(10);
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(nowUtc, Berlin));
-        Assert.True(DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(start, Berlin)) == today,
-            "this test needs a start at least 10 minutes before the studio's midnight");
+        Assert.Equal(today, DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(start, Berlin)));
 
         string ivan;
         await using (var db = app.NewDb())

@@ -3,7 +3,8 @@ using PhotoStudio.Tests.Support;
 
 namespace PhotoStudio.Tests.Features.Errors;
 
-public class ErrorPageTests(StudioApp app) : IClassFixture<StudioApp>
+[Collection(SharedStudio.Name)]
+public class ErrorPageTests(StudioApp app)
 {
     [Fact]
     public async Task A_form_the_server_cannot_read_gets_the_bad_request_page_not_page_not_found()

@@ -5,7 +5,8 @@ using PhotoStudio.Tests.Support;
 
 namespace PhotoStudio.Tests.Features.Health;
 
-public class HealthTests(StudioApp app) : IClassFixture<StudioApp>
+[Collection(SharedStudio.Name)]
+public class HealthTests(StudioApp app)
 {
     [Fact]
     public async Task Live_and_ready_answer_200_on_a_migrated_database()
@@ -39,7 +40,8 @@ public class HealthTests(StudioApp app) : IClassFixture<StudioApp>
     }
 }
 
-public class MetricsTests(StudioApp app) : IClassFixture<StudioApp>
+[Collection(SharedStudio.Name)]
+public class MetricsTests(StudioApp app)
 {
     [Fact]
     public async Task Metrics_are_valid_prometheus_text_with_http_and_runtime_series()

@@ -2,7 +2,8 @@ using PhotoStudio.Tests.Support;
 
 namespace PhotoStudio.Tests.Features.Shared;
 
-public class CultureTests(StudioApp app) : IClassFixture<StudioApp>
+[Collection(SharedStudio.Name)]
+public class CultureTests(StudioApp app)
 {
     [Fact]
     public async Task Choosing_russian_is_remembered_and_translates_pages_and_validation()
