@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
-using PhotoStudio.Features.Admin;
+using PhotoStudio.Features.Admin.Catalogue;
+using PhotoStudio.Features.Admin.Employees;
 using PhotoStudio.Infrastructure.Writes;
 using PhotoStudio.Tests.Support;
 

@@ -2,7 +2,7 @@ using System.Net;
 using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
 using Microsoft.EntityFrameworkCore;
-using PhotoStudio.Features.Admin;
+using PhotoStudio.Features.Admin.Audit;
 using PhotoStudio.Infrastructure;
 using PhotoStudio.Tests.Support;
 

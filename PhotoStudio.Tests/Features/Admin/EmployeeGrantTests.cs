@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PhotoStudio.Data.Seeding;
 using PhotoStudio.Features.Account;
-using PhotoStudio.Features.Admin;
+using PhotoStudio.Features.Admin.Employees;
 using PhotoStudio.Tests.Support;
 
 namespace PhotoStudio.Tests.Features.Admin;

@@ -6,7 +6,7 @@ using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure;
 using PhotoStudio.Infrastructure.Writes;
 
-namespace PhotoStudio.Features.Admin;
+namespace PhotoStudio.Features.Admin.Catalogue;
 
 /// <summary>/admin/rooms: the studio's rooms, with their capacity, rate, buffers and colour.</summary>
 [Route("admin/rooms")]

@@ -3,7 +3,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 
-namespace PhotoStudio.Features.Admin;
+namespace PhotoStudio.Features.Admin.Employees;
 
 /// <summary>
 /// On every action that changes an employee (route value <c>id</c>) or gives roles (an <see cref="EmployeeForm"/>

@@ -6,7 +6,7 @@ using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure;
 using PhotoStudio.Infrastructure.Writes;
 
-namespace PhotoStudio.Features.Admin;
+namespace PhotoStudio.Features.Admin.Catalogue;
 
 /// <summary>/admin/services: the sessions clients book, with where and by whom each may be shot.</summary>
 [Route("admin/services")]

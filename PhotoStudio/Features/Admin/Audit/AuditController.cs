@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using PhotoStudio.Features.Account;
 using PhotoStudio.Infrastructure;
 
-namespace PhotoStudio.Features.Admin;
+namespace PhotoStudio.Features.Admin.Audit;
 
 /// <summary>/admin/audit: who changed what, newest first; the filters and page live in the address.</summary>
 [Authorize(Policy = Permissions.AuditView)]

@@ -6,7 +6,7 @@ using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure;
 using PhotoStudio.Infrastructure.Writes;
 
-namespace PhotoStudio.Features.Admin;
+namespace PhotoStudio.Features.Admin.Access;
 
 /// <summary>/admin/roles: which role may do what, and which roles must use two-factor sign-in.</summary>
 [Authorize(Policy = Permissions.RolesManage)]

@@ -8,7 +8,9 @@ using PhotoStudio.Infrastructure;
 using PhotoStudio.Infrastructure.Audit;
 using PhotoStudio.Infrastructure.Writes;
 
-namespace PhotoStudio.Features.Admin;
+using PhotoStudio.Features.Admin.Access;
+
+namespace PhotoStudio.Features.Admin.Employees;
 
 /// <summary>A new employee's row (its id is read once it is saved) and the set-up token, when one was asked for.</summary>
 public sealed record NewEmployee(Employee Row, string? SetupToken)

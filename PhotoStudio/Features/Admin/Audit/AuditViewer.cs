@@ -4,7 +4,7 @@ using PhotoStudio.Data;
 using PhotoStudio.Infrastructure;
 using PhotoStudio.Infrastructure.Audit;
 
-namespace PhotoStudio.Features.Admin;
+namespace PhotoStudio.Features.Admin.Audit;
 
 /// <summary>One changed field of an audit entry; a null value was empty (a new or deleted row's other side).</summary>
 public record FieldChange(string Field, string? Old, string? New);

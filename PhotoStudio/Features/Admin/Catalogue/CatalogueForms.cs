@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using PhotoStudio.Infrastructure;
 
-namespace PhotoStudio.Features.Admin;
+namespace PhotoStudio.Features.Admin.Catalogue;
 
 /// <summary>What a room or service form posts; <c>Version</c> is the row version the user saw.</summary>
 public abstract class CatalogueForm

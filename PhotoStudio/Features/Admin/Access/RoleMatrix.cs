@@ -7,7 +7,7 @@ using PhotoStudio.Features.Account;
 using PhotoStudio.Infrastructure.Audit;
 using PhotoStudio.Infrastructure.Writes;
 
-namespace PhotoStudio.Features.Admin;
+namespace PhotoStudio.Features.Admin.Access;
 
 public record RoleRow(string Id, string Name, bool RequiresTwoFactor, IReadOnlySet<string> Permissions);
 public record RoleMatrixPage(IReadOnlyList<RoleRow> Roles, IReadOnlyList<string> Permissions, IReadOnlyList<string> Errors, int Changes);

@@ -6,7 +6,7 @@ using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure;
 using PhotoStudio.Infrastructure.Writes;
 
-namespace PhotoStudio.Features.Admin;
+namespace PhotoStudio.Features.Admin.Settings;
 
 /// <summary>/admin/settings: studio details, booking rules, weekly business hours and closures.</summary>
 [Authorize(Policy = Permissions.SettingsManage)]

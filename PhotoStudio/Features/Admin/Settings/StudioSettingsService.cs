@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using PhotoStudio.Data;
 using PhotoStudio.Infrastructure.Writes;
 
-namespace PhotoStudio.Features.Admin;
+namespace PhotoStudio.Features.Admin.Settings;
 
 public record ClosureRow(int Id, DateOnly FirstDay, DateOnly LastDay, string Reason);
 public record RoleTwoFactor(string Name, bool RequiresTwoFactor);

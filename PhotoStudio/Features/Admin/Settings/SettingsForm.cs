@@ -3,7 +3,7 @@ using Microsoft.Extensions.Localization;
 using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure.Writes;
 
-namespace PhotoStudio.Features.Admin;
+namespace PhotoStudio.Features.Admin.Settings;
 
 /// <summary>The studio settings as the admin form posts them; business hours are seven days, Monday first.</summary>
 public record SettingsForm : IValidatableObject
@@ -100,28 +100,5 @@ public record ClosureForm : IValidatableObject
             errors.Add(new(nameof(LastDay), "The last day cannot be before the first day."));
         if (StudioSettingsService.HasNul(Reason)) errors.Add(new(nameof(Reason), StudioSettingsService.NulMessage));
         return FormErrors.Said(context, errors);
-    }
-}
-
-/// <summary>The element id of a model-state key: "Days[0]" becomes "Days-0", so errors can point at their field.</summary>
-public static class FieldIds
-{
-    public static string Of(string key) => key.Replace('[', '-').Replace(']', '-').Replace('.', '-').TrimEnd('-');
-
-    public static bool HasError(this Microsoft.AspNetCore.Mvc.ModelBinding.ModelStateDictionary state, string key) =>
-        state[key]?.Errors.Count > 0;
-}
-
-/// <summary>One labelled input with its message, as <c>_Input</c> renders it.</summary>
-public record InputField(string Name, string Label, object? Value, string Type = "text", int? Min = null, int? Max = null,
-    string? Autocomplete = null, string? Css = null);
-
-public static class FormErrors
-{
-    /// <summary>A form's own field errors as validation results, in the user's language.</summary>
-    public static IEnumerable<ValidationResult> Said(ValidationContext context, IEnumerable<FieldError> errors)
-    {
-        var T = (IStringLocalizer<SharedResource>)context.GetService(typeof(IStringLocalizer<SharedResource>))!;
-        return errors.Select(e => new ValidationResult(T[e.Key, e.Args], [e.Field]));
     }
 }

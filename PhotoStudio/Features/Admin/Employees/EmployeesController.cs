@@ -7,7 +7,7 @@ using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure;
 using PhotoStudio.Infrastructure.Writes;
 
-namespace PhotoStudio.Features.Admin;
+namespace PhotoStudio.Features.Admin.Employees;
 
 /// <summary>
 /// /admin/employees: accounts and profiles, weekly hours and time off. Viewing needs employees.view, changes

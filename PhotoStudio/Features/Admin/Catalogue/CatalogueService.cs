@@ -4,7 +4,7 @@ using PhotoStudio.Data;
 using PhotoStudio.Infrastructure;
 using PhotoStudio.Infrastructure.Writes;
 
-namespace PhotoStudio.Features.Admin;
+namespace PhotoStudio.Features.Admin.Catalogue;
 
 /// <summary>
 /// The studio's catalogue (rooms and services) for the admin pages: tables, forms, and saves that never overwrite

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using PhotoStudio.Data;
 using PhotoStudio.Infrastructure;
 
-namespace PhotoStudio.Features.Admin;
+namespace PhotoStudio.Features.Admin.Employees;
 
 public record EmployeeRow(int Id, string FullName, string Email, string Position, IReadOnlyList<string> Roles, bool TwoFactor, bool IsActive);
 

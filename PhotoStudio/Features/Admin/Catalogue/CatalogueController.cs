@@ -8,7 +8,7 @@ using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure;
 using PhotoStudio.Infrastructure.Writes;
 
-namespace PhotoStudio.Features.Admin;
+namespace PhotoStudio.Features.Admin.Catalogue;
 
 /// <summary>
 /// What /admin/rooms and /admin/services share: an htmx table, a form that saves only over the version the user saw,
