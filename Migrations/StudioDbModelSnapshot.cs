@@ -345,10 +345,22 @@ namespace PhotoStudio.Migrations
                         .HasColumnType("text")
                         .HasColumnName("internal_notes");
 
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasDefaultValue("en")
+                        .HasColumnName("language");
+
                     b.Property<byte[]>("ManageTokenHash")
                         .IsRequired()
                         .HasColumnType("bytea")
                         .HasColumnName("manage_token_hash");
+
+                    b.Property<string>("ManageTokenSealed")
+                        .HasColumnType("text")
+                        .HasColumnName("manage_token_sealed");
 
                     b.Property<int?>("PhotographerId")
                         .HasColumnType("integer")
@@ -359,9 +371,17 @@ namespace PhotoStudio.Migrations
                         .HasColumnType("numeric(10,2)")
                         .HasColumnName("price");
 
+                    b.Property<int>("Revision")
+                        .HasColumnType("integer")
+                        .HasColumnName("revision");
+
                     b.Property<int>("RoomId")
                         .HasColumnType("integer")
                         .HasColumnName("room_id");
+
+                    b.Property<DateTime>("ScheduledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("scheduled_at");
 
                     b.Property<int>("ServiceId")
                         .HasColumnType("integer")
@@ -430,6 +450,8 @@ namespace PhotoStudio.Migrations
                             t.HasCheckConstraint("ck_bookings_blocked_not_empty", "NOT isempty(blocked)");
 
                             t.HasCheckConstraint("ck_bookings_guests", "guests BETWEEN 1 AND 100");
+
+                            t.HasCheckConstraint("ck_bookings_language", "language IN ('en','ru')");
 
                             t.HasCheckConstraint("ck_bookings_order", "ends_at > starts_at");
 
@@ -562,6 +584,69 @@ namespace PhotoStudio.Migrations
                     b.ToTable("business_hours", null, t =>
                         {
                             t.HasCheckConstraint("ck_business_hours_order", "closes > opens");
+                        });
+                });
+
+            modelBuilder.Entity("PhotoStudio.Data.CalendarFeed", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int?>("RoomId")
+                        .HasColumnType("integer")
+                        .HasColumnName("room_id");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("scope");
+
+                    b.Property<byte[]>("TokenHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("token_hash");
+
+                    b.Property<string>("TokenSealed")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("token_sealed");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_calendar_feeds");
+
+                    b.HasIndex("RoomId")
+                        .HasDatabaseName("ix_calendar_feeds_room_id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_calendar_feeds_token_hash");
+
+                    b.HasIndex("UserId", "Scope", "RoomId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_calendar_feeds_user_id_scope_room_id");
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("UserId", "Scope", "RoomId"), false);
+
+                    b.ToTable("calendar_feeds", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_calendar_feeds_room", "(scope = 'Room') = (room_id IS NOT NULL)");
+
+                            t.HasCheckConstraint("ck_calendar_feeds_scope", "scope IN ('Employee','Room','Studio')");
                         });
                 });
 
@@ -743,6 +828,102 @@ namespace PhotoStudio.Migrations
                     b.ToTable("funnel_counts", null, t =>
                         {
                             t.HasCheckConstraint("ck_funnel_counts_step", "step BETWEEN 1 AND 6");
+                        });
+                });
+
+            modelBuilder.Entity("PhotoStudio.Data.Notification", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<int>("BookingId")
+                        .HasColumnType("integer")
+                        .HasColumnName("booking_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("language");
+
+                    b.Property<string>("LastError")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTime>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("ProviderMessageId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("provider_message_id");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("recipient");
+
+                    b.Property<int>("Revision")
+                        .HasColumnType("integer")
+                        .HasColumnName("revision");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("subject");
+
+                    b.HasKey("Id")
+                        .HasName("pk_notifications");
+
+                    b.HasIndex("NextAttemptAt")
+                        .HasDatabaseName("ix_notifications_next_attempt_at")
+                        .HasFilter("status = 'Pending'");
+
+                    b.HasIndex("Status", "CreatedAt")
+                        .HasDatabaseName("ix_notifications_status_created_at");
+
+                    b.HasIndex("BookingId", "Kind", "Recipient", "Revision")
+                        .IsUnique()
+                        .HasDatabaseName("ix_notifications_booking_id_kind_recipient_revision");
+
+                    b.ToTable("notifications", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_notifications_attempts", "attempts >= 0");
+
+                            t.HasCheckConstraint("ck_notifications_status", "status IN ('Pending','Sent','Failed','Withdrawn')");
                         });
                 });
 
@@ -981,9 +1162,26 @@ namespace PhotoStudio.Migrations
                         .HasColumnType("text")
                         .HasColumnName("email");
 
+                    b.Property<int>("ExpirePendingAfterHours")
+                        .HasColumnType("integer")
+                        .HasColumnName("expire_pending_after_hours");
+
                     b.Property<int>("HorizonDays")
                         .HasColumnType("integer")
                         .HasColumnName("horizon_days");
+
+                    b.Property<int>("MaxSendAttempts")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(8)
+                        .HasColumnName("max_send_attempts");
+
+                    b.PrimitiveCollection<List<string>>("MessagesOff")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("messages_off")
+                        .HasDefaultValueSql("'{}'::text[]");
 
                     b.Property<int>("MinimumNoticeMinutes")
                         .HasColumnType("integer")
@@ -1000,13 +1198,39 @@ namespace PhotoStudio.Migrations
                         .HasColumnType("text")
                         .HasColumnName("phone");
 
+                    b.PrimitiveCollection<List<int>>("ReminderOffsetsMinutes")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer[]")
+                        .HasColumnName("reminder_offsets_minutes")
+                        .HasDefaultValueSql("'{1440,120}'::integer[]");
+
                     b.Property<int>("RescheduleCutoffHours")
                         .HasColumnType("integer")
                         .HasColumnName("reschedule_cutoff_hours");
 
+                    b.Property<string>("SenderEmail")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("sender_email");
+
+                    b.Property<string>("SenderName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("sender_name");
+
                     b.Property<int>("SlotStepMinutes")
                         .HasColumnType("integer")
                         .HasColumnName("slot_step_minutes");
+
+                    b.PrimitiveCollection<List<string>>("StaffRecipients")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("staff_recipients")
+                        .HasDefaultValueSql("'{}'::text[]");
 
                     b.Property<string>("TimeZone")
                         .IsRequired()
@@ -1025,6 +1249,10 @@ namespace PhotoStudio.Migrations
 
                     b.ToTable("studio_settings", null, t =>
                         {
+                            t.HasCheckConstraint("ck_studio_settings_attempts", "max_send_attempts BETWEEN 1 AND 50");
+
+                            t.HasCheckConstraint("ck_studio_settings_expiry", "expire_pending_after_hours BETWEEN 0 AND 8760");
+
                             t.HasCheckConstraint("ck_studio_settings_single_row", "id = 1");
                         });
                 });
@@ -1307,6 +1535,22 @@ namespace PhotoStudio.Migrations
                         .HasConstraintName("fk_booking_status_changes_booking_id");
                 });
 
+            modelBuilder.Entity("PhotoStudio.Data.CalendarFeed", b =>
+                {
+                    b.HasOne("PhotoStudio.Data.Room", null)
+                        .WithMany()
+                        .HasForeignKey("RoomId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_calendar_feeds_room_id");
+
+                    b.HasOne("PhotoStudio.Data.StudioUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_calendar_feeds_user_id");
+                });
+
             modelBuilder.Entity("PhotoStudio.Data.Employee", b =>
                 {
                     b.HasOne("PhotoStudio.Data.StudioUser", "User")
@@ -1317,6 +1561,16 @@ namespace PhotoStudio.Migrations
                         .HasConstraintName("fk_employees_user_id");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("PhotoStudio.Data.Notification", b =>
+                {
+                    b.HasOne("PhotoStudio.Data.Booking", null)
+                        .WithMany()
+                        .HasForeignKey("BookingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notifications_booking_id");
                 });
 
             modelBuilder.Entity("PhotoStudio.Data.ServiceEmployee", b =>

@@ -28,6 +28,8 @@ using PhotoStudio.Features.Health;
 using PhotoStudio.Infrastructure;
 using PhotoStudio.Infrastructure.Audit;
 using PhotoStudio.Infrastructure.Events;
+using PhotoStudio.Infrastructure.Jobs;
+using PhotoStudio.Features.Notifications;
 using PhotoStudio.Infrastructure.Writes;
 using PhotoStudio.Infrastructure.Metrics;
 
@@ -132,6 +134,8 @@ builder.Services.AddScoped<DashboardService>();
 builder.Services.AddScoped<UtilizationService>();
 builder.Services.AddSingleton<BookingDrafts>();
 builder.Services.AddStudioMetrics();
+builder.Services.AddStudioMail(builder.Configuration, builder.Environment);
+builder.Services.AddStudioJobs(builder.Configuration, connectionString);
 builder.Services.AddTrustedProxies(builder.Configuration);
 builder.Services.AddStudioRateLimits(builder.Configuration);
 builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);

@@ -35,7 +35,8 @@ public sealed class AppProcess : IAsyncDisposable
     /// Starts the app on a free port against <paramref name="connectionString"/> and returns at once, so the caller
     /// can arrange other things meanwhile; <see cref="WaitUntilReadyAsync"/> before the first request.
     /// </summary>
-    public static AppProcess Start(string connectionString, string environment = "Testing")
+    /// <param name="settings">More configuration, as environment variables (<c>Jobs__Enabled</c> …); they win over the defaults here.</param>
+    public static AppProcess Start(string connectionString, string environment = "Testing", IReadOnlyDictionary<string, string>? settings = null)
     {
         var (root, configuration) = BuildOutput();
         var dll = Path.Combine(root, "PhotoStudio", "bin", configuration, "net10.0", "PhotoStudio.dll");
@@ -59,6 +60,10 @@ public sealed class AppProcess : IAsyncDisposable
         start.Environment["RateLimits__SignInPerIpPerMinute"] = "10000";
         start.Environment["RateLimits__SignInPerAccountPerMinute"] = "10000";
         start.Environment["RateLimits__GlobalPerIpPerMinute"] = "100000";
+        // No scheduler unless a test is about jobs; no mail leaves a test app unless it points at the test's server.
+        start.Environment["Jobs__Enabled"] = "false";
+        start.Environment["Mail__PickupDirectory"] = Path.Combine(Path.GetTempPath(), "photostudio-test-mail");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) start.Environment[key] = value;
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var app = new AppProcess(process, baseUrl);

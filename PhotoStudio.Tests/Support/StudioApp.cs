@@ -60,9 +60,20 @@ public class StudioApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("RateLimits:SignInPerAccountPerMinute", "10000");
         builder.UseSetting("RateLimits:PublicPostsPerIpPerMinute", "10000");
         builder.UseSetting("RateLimits:GlobalPerIpPerMinute", "100000");
+        WithoutJobsOrMail(builder);
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
         if (PasswordIterations is { } iterations) builder.UseSetting(PasswordIterationsSetting, iterations.ToString(CultureInfo.InvariantCulture));
         WriteLogsToFile(builder);
+    }
+
+    /// <summary>
+    /// No scheduler (the outbox fills but nothing sweeps it) and no mail out of the test run, unless a test app about
+    /// jobs or mail (<c>NotificationApp</c>) sets otherwise after this.
+    /// </summary>
+    internal static void WithoutJobsOrMail(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Jobs:Enabled", "false");
+        builder.UseSetting("Mail:PickupDirectory", Path.Combine(Path.GetTempPath(), "photostudio-test-mail"));
     }
 
     internal const string PasswordIterationsSetting = "Testing:PasswordIterations";
@@ -98,6 +109,7 @@ public class StudioApp : WebApplicationFactory<Program>, IAsyncLifetime
         {
             builder.UseEnvironment("Development");
             builder.UseSetting("ConnectionStrings:Studio", connectionString);
+            WithoutJobsOrMail(builder);
             // Development ignores the Testing setting: configured after the app's own figure, this one wins.
             builder.ConfigureTestServices(services => services.Configure<PasswordHasherOptions>(o => o.IterationCount = TestPasswordIterations));
             WriteLogsToFile(builder);

@@ -41,6 +41,20 @@ public class StudioSettings
     public int RescheduleCutoffHours { get; set; } = 24;
     public bool AutoConfirm { get; set; }
     public string DepositPolicy { get; set; } = "";
+    /// <summary>The name clients see as the sender of the studio's emails ("" = the studio's name).</summary>
+    public string SenderName { get; set; } = "";
+    /// <summary>The From address of the studio's emails ("" = the studio's email).</summary>
+    public string SenderEmail { get; set; } = "";
+    /// <summary>Who hears of new web bookings: email addresses, one per entry.</summary>
+    public List<string> StaffRecipients { get; set; } = [];
+    /// <summary>Reminders before a session, in minutes (24 h and 2 h by default); empty = no reminders.</summary>
+    public List<int> ReminderOffsetsMinutes { get; set; } = [1440, 120];
+    /// <summary>The kinds of message the studio switched off (<c>Notifications.NotificationKind</c>).</summary>
+    public List<string> MessagesOff { get; set; } = [];
+    /// <summary>Pending requests not confirmed within this many hours are cancelled; 0 = never.</summary>
+    public int ExpirePendingAfterHours { get; set; }
+    /// <summary>How many times the outbox tries a message before it is marked failed.</summary>
+    public int MaxSendAttempts { get; set; } = 8;
     /// <summary>PostgreSQL's xmin: an admin's edit is refused when someone saved the row since the form was loaded.</summary>
     public uint Version { get; set; }
 }
@@ -184,8 +198,22 @@ public class Booking
     public string ClientNotes { get; set; } = "";
     public string InternalNotes { get; set; } = "";
     public string Source { get; set; } = "web";
+    /// <summary>The language the client booked in ("en" or "ru"): every message about the booking is written in it.</summary>
+    public string Language { get; set; } = "en";
+    /// <summary>
+    /// Goes up by one whenever the time changes or the booking is cancelled: the SEQUENCE of its calendar event, so
+    /// calendar apps replace the old one, and part of the outbox key, so a reminder is owed again for a new time.
+    /// </summary>
+    public int Revision { get; set; }
+    /// <summary>When the current time was set (booked or last rescheduled): reminders whose moment had passed by then are skipped.</summary>
+    public DateTime ScheduledAt { get; set; }
     /// <summary>SHA-256 of the manage token; the token itself is only ever in the client's link.</summary>
     public required byte[] ManageTokenHash { get; set; }
+    /// <summary>
+    /// The manage token sealed with the app's data-protection keys, so later messages (reminders) can carry the link.
+    /// Null for bookings made before messages existed; their messages point to the lost-link page instead.
+    /// </summary>
+    public string? ManageTokenSealed { get; set; }
     /// <summary>The one-time id of the wizard draft this booking was confirmed from (unique); null for staff bookings.</summary>
     public Guid? DraftId { get; set; }
     public DateTime CreatedAt { get; set; }
@@ -275,4 +303,48 @@ public class FunnelCount
     public DateOnly Day { get; set; }
     public short Step { get; set; }
     public int Count { get; set; }
+}
+
+public enum NotificationStatus { Pending, Sent, Failed, Withdrawn }
+
+/// <summary>
+/// One message owed about a booking, written in the same transaction as the change that causes it (the outbox). The
+/// unique key (booking, kind, recipient, revision) lets each effect be queued once per version of the booking; the
+/// sender claims rows with FOR UPDATE SKIP LOCKED, so several instances never send the same row.
+/// </summary>
+public class Notification
+{
+    public long Id { get; set; }
+    public int BookingId { get; set; }
+    public Booking? Booking { get; set; }
+    public required string Kind { get; set; }
+    public required string Recipient { get; set; }
+    public string Language { get; set; } = "en";
+    /// <summary>The booking's <see cref="Booking.Revision"/> the message is about (for a manage link: which one it is).</summary>
+    public int Revision { get; set; }
+    public NotificationStatus Status { get; set; }
+    public int Attempts { get; set; }
+    public DateTime NextAttemptAt { get; set; }
+    public string LastError { get; set; } = "";
+    public string Subject { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+    public DateTime? SentAt { get; set; }
+    /// <summary>The Message-ID the email went out with (stable per row, so a receiver can tell a repeat).</summary>
+    public string? ProviderMessageId { get; set; }
+}
+
+public enum FeedScope { Employee, Room, Studio }
+
+/// <summary>A private calendar subscription: an employee's own sessions, a room's, or the whole studio's.</summary>
+public class CalendarFeed
+{
+    public int Id { get; set; }
+    public required string UserId { get; set; }
+    public FeedScope Scope { get; set; }
+    public int? RoomId { get; set; }
+    /// <summary>SHA-256 of the token in the URL; the feed is found by it.</summary>
+    public required byte[] TokenHash { get; set; }
+    /// <summary>The token sealed with the data-protection keys, so its owner can see the URL again.</summary>
+    public required string TokenSealed { get; set; }
+    public DateTime CreatedAt { get; set; }
 }

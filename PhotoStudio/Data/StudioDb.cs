@@ -28,6 +28,8 @@ public class StudioDb(DbContextOptions<StudioDb> options)
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<BoardEvent> BoardEvents => Set<BoardEvent>();
     public DbSet<FunnelCount> FunnelCounts => Set<FunnelCount>();
+    public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<CalendarFeed> CalendarFeeds => Set<CalendarFeed>();
     /// <summary>ASP.NET Core data-protection keys, shared by every app instance (PersistKeysToDbContext).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -52,6 +54,17 @@ public class StudioDb(DbContextOptions<StudioDb> options)
             e.Property(x => x.Name).HasMaxLength(200);
             e.Property(x => x.TimeZone).HasMaxLength(64);
             e.Property(x => x.Currency).HasMaxLength(3).IsFixedLength();
+            e.Property(x => x.SenderName).HasMaxLength(200);
+            e.Property(x => x.SenderEmail).HasMaxLength(254);
+            e.Property(x => x.StaffRecipients).HasDefaultValueSql("'{}'::text[]");
+            e.Property(x => x.ReminderOffsetsMinutes).HasDefaultValueSql("'{1440,120}'::integer[]");
+            e.Property(x => x.MessagesOff).HasDefaultValueSql("'{}'::text[]");
+            e.Property(x => x.MaxSendAttempts).HasDefaultValue(8);
+            e.ToTable(t =>
+            {
+                t.HasCheckConstraint("ck_studio_settings_expiry", "expire_pending_after_hours BETWEEN 0 AND 8760");
+                t.HasCheckConstraint("ck_studio_settings_attempts", "max_send_attempts BETWEEN 1 AND 50");
+            });
         });
 
         b.Entity<BusinessHours>(e =>
@@ -160,6 +173,8 @@ public class StudioDb(DbContextOptions<StudioDb> options)
             e.Property(x => x.Price).HasPrecision(10, 2);
             e.Property(x => x.Currency).HasMaxLength(3).IsFixedLength();
             e.Property(x => x.Source).HasMaxLength(20);
+            e.Property(x => x.Language).HasMaxLength(8).HasDefaultValue("en");
+            e.ToTable(t => t.HasCheckConstraint("ck_bookings_language", "language IN ('en','ru')"));
             e.Property(x => x.Version).HasColumnName("xmin").HasColumnType("xid").IsRowVersion();
             e.HasOne(x => x.Client).WithMany().HasForeignKey(x => x.ClientId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(x => x.Service).WithMany().HasForeignKey(x => x.ServiceId).OnDelete(DeleteBehavior.Restrict);
@@ -212,6 +227,42 @@ public class StudioDb(DbContextOptions<StudioDb> options)
         {
             e.ToTable("funnel_counts", t => t.HasCheckConstraint("ck_funnel_counts_step", "step BETWEEN 1 AND 6"));
             e.HasKey(x => new { x.Day, x.Step });
+        });
+
+        b.Entity<Notification>(e =>
+        {
+            e.ToTable("notifications", t =>
+            {
+                t.HasCheckConstraint("ck_notifications_status", "status IN ('Pending','Sent','Failed','Withdrawn')");
+                t.HasCheckConstraint("ck_notifications_attempts", "attempts >= 0");
+            });
+            e.Property(x => x.Kind).HasMaxLength(32);
+            e.Property(x => x.Recipient).HasMaxLength(254);
+            e.Property(x => x.Language).HasMaxLength(8);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.LastError).HasMaxLength(500);
+            e.Property(x => x.Subject).HasMaxLength(300);
+            e.Property(x => x.ProviderMessageId).HasMaxLength(200);
+            e.HasOne(x => x.Booking).WithMany().HasForeignKey(x => x.BookingId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(x => new { x.BookingId, x.Kind, x.Recipient, x.Revision }).IsUnique();
+            // The sender's queue: only what is still to be sent, in the order it is due.
+            e.HasIndex(x => x.NextAttemptAt).HasFilter("status = 'Pending'").HasDatabaseName("ix_notifications_due");
+            e.HasIndex(x => new { x.Status, x.CreatedAt });
+        });
+
+        b.Entity<CalendarFeed>(e =>
+        {
+            e.ToTable("calendar_feeds", t =>
+            {
+                t.HasCheckConstraint("ck_calendar_feeds_scope", "scope IN ('Employee','Room','Studio')");
+                t.HasCheckConstraint("ck_calendar_feeds_room", "(scope = 'Room') = (room_id IS NOT NULL)");
+            });
+            e.Property(x => x.Scope).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.UserId).HasMaxLength(450);
+            e.HasOne<StudioUser>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Room>().WithMany().HasForeignKey(x => x.RoomId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(x => x.TokenHash).IsUnique();
+            e.HasIndex(x => new { x.UserId, x.Scope, x.RoomId }).IsUnique().AreNullsDistinct(false);
         });
 
         // The library's own entity on the table the app has always had: existing keys keep working.

@@ -70,6 +70,7 @@ public partial class DemoSeeder
             draft.CreatedAt = ChooseCreatedAt(b);
             b.History = BuildHistory(draft);
             b.CreatedAt = b.History[0].At;
+            b.ScheduledAt = b.CreatedAt;
             b.UpdatedAt = b.History[^1].At;
         }
         return [.. drafts.Select(d => d.Booking).OrderBy(b => b.StartsAt)];

@@ -22,13 +22,14 @@ public static class Permissions
     public const string ReportsView = "reports.view";
     public const string AuditView = "audit.view";
     public const string RolesManage = "roles.manage";
+    public const string NotificationsManage = "notifications.manage";
 
     public static readonly IReadOnlyList<string> All =
     [
         BookingsViewAll, BookingsViewOwn, BookingsManage, BookingsMove,
         ClientsExport,
         EmployeesView, EmployeesManage, CatalogueManage, SettingsManage,
-        ReportsView, AuditView, RolesManage,
+        ReportsView, AuditView, RolesManage, NotificationsManage,
     ];
 
     // clients.view, clients.manage and clients.erase come with the client records feature (/clients), together with
@@ -60,7 +61,7 @@ public static class Roles
         [
             Permissions.BookingsViewAll, Permissions.BookingsViewOwn, Permissions.BookingsManage, Permissions.BookingsMove,
             Permissions.ClientsExport,
-            Permissions.EmployeesView, Permissions.CatalogueManage, Permissions.ReportsView,
+            Permissions.EmployeesView, Permissions.CatalogueManage, Permissions.ReportsView, Permissions.NotificationsManage,
         ],
         [Receptionist] =
         [

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using PhotoStudio.Data;
 using PhotoStudio.Features.Account;
 using PhotoStudio.Features.Booking;
+using PhotoStudio.Features.Notifications;
 using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure.Events;
 using PhotoStudio.Infrastructure.Writes;
@@ -49,7 +50,7 @@ public record BookingDetails(BookingCard Card, int ClientId, string ClientEmail,
     IReadOnlyList<NamedOption> Photographers, bool CanManage, bool CanEnd, int SlotStepMinutes, string TimeZone);
 
 /// <summary>The staff board: filtered columns of cards, a booking's details, and every change staff make to one.</summary>
-public class BoardService(StudioDb db, StudioWrites writes, BookingService bookings, StudioDay studioDay, TimeProvider clock)
+public class BoardService(StudioDb db, StudioWrites writes, BookingService bookings, StudioDay studioDay, Outbox outbox, TimeProvider clock)
 {
     public const int PageSize = 20;
 
@@ -182,18 +183,35 @@ public class BoardService(StudioDb db, StudioWrites writes, BookingService booki
         if (StatusFlow.Ends(to) && reason.Length == 0) return Outcome.Because("Please give a reason.");
 
         var now = clock.GetUtcNow().UtcDateTime;
-        return await writes.RunAsync(w =>
+        return await writes.RunAsync(async w =>
         {
             w.Expect(booking, version);
-            booking.History.Add(new BookingStatusChange { From = booking.Status, To = to, By = staff.UserId, At = now, Reason = reason });
+            var from = booking.Status;
+            booking.History.Add(new BookingStatusChange { From = from, To = to, By = staff.UserId, At = now, Reason = reason });
             booking.Status = to;
             booking.UpdatedAt = now;
+            if (to == BookingStatus.Cancelled) booking.Revision++; // the calendar event is cancelled: a newer version of it
             w.Announce(booking, "moved", now);
+            await TellClientAsync(booking, from, to, ct);
             return Outcome.Ok;
         }, ct);
     }
 
     private static Outcome NoPermission => Outcome.Forbid("You are not allowed to do that.");
+
+    /// <summary>The moves a client hears of: confirmed, cancelled by the studio, and the thank-you once delivered.</summary>
+    private async Task TellClientAsync(Data.Booking booking, BookingStatus from, BookingStatus to, CancellationToken ct)
+    {
+        if (StatusFlow.Ends(to)) await outbox.WithdrawRemindersAsync(booking.Id, ct);
+        var kind = (from, to) switch
+        {
+            (BookingStatus.Pending, BookingStatus.Confirmed) => NotificationKind.Confirmed,
+            (_, BookingStatus.Cancelled) => NotificationKind.Cancelled,
+            (BookingStatus.Editing, BookingStatus.Delivered) => NotificationKind.ThankYou,
+            _ => null,
+        };
+        if (kind is not null) await outbox.ToClientAsync(booking, kind, ct);
+    }
 
     public async Task<Outcome> AddNoteAsync(int id, string? text, Staff staff, CancellationToken ct)
     {
@@ -241,12 +259,22 @@ public class BoardService(StudioDb db, StudioWrites writes, BookingService booki
         return await writes.RunAsync(async w =>
         {
             w.Expect(booking, version);
+            var (startedAt, photographer) = (booking.StartsAt, booking.PhotographerId);
             booking.RoomId = slot.RoomId;
             booking.PhotographerId = slot.PhotographerId;
             booking.Block(slot.StartUtc, slot.EndUtc, room);
             booking.UpdatedAt = now;
             await bookings.LockAsync(booking.RoomId, booking.PhotographerId, ct);
             w.Announce(booking, "reassigned", now);
+            if (booking.StartsAt != startedAt)
+            {
+                // A new time is a new version of the event; reminders are owed again for it.
+                booking.Revision++;
+                booking.ScheduledAt = now;
+                await outbox.WithdrawRemindersAsync(booking.Id, ct);
+                await outbox.ToClientAsync(booking, NotificationKind.Rescheduled, ct);
+            }
+            if (booking.PhotographerId != photographer) await outbox.ToPhotographerAsync(booking, ct);
             return Outcome.Ok;
         }, ct);
     }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using NpgsqlTypes;
 using PhotoStudio.Data;
+using PhotoStudio.Features.Notifications;
 using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure.Events;
 using PhotoStudio.Infrastructure.Metrics;
@@ -50,7 +51,8 @@ public record Booked(string Code, string? ManageToken)
 }
 
 /// <summary>The public booking: the catalogue, free slots from the engine, and the one-transaction confirmation.</summary>
-public class BookingService(StudioDb db, StudioDay studioDay, StudioWrites writes, TimeProvider clock, StudioMetrics metrics, ILogger<BookingService> log)
+public class BookingService(StudioDb db, StudioDay studioDay, StudioWrites writes, Outbox outbox, ManageLinks links, TimeProvider clock,
+    StudioMetrics metrics, ILogger<BookingService> log)
 {
     public const string Incomplete = "Your booking is incomplete. Please start again.";
     public const string NotOffered = "This session is no longer offered. Please choose again.";
@@ -194,12 +196,15 @@ public class BookingService(StudioDb db, StudioDay studioDay, StudioWrites write
     {
         if (!ClientMay(booking, (await StudioAsync(ct))!).Cancel) return Outcome.Because(TooLateToCancel);
         var now = clock.GetUtcNow().UtcDateTime;
-        return await writes.RunAsync(w =>
+        return await writes.RunAsync(async w =>
         {
             booking.History.Add(new BookingStatusChange { From = booking.Status, To = BookingStatus.Cancelled, By = "client", At = now, Reason = reason?.Trim() ?? "" });
             booking.Status = BookingStatus.Cancelled;
+            booking.Revision++;
             booking.UpdatedAt = now;
             w.Announce(booking, "cancelled", now);
+            await outbox.WithdrawRemindersAsync(booking.Id, ct);
+            await outbox.ToClientAsync(booking, NotificationKind.Cancelled, ct);
             return Outcome.Ok;
         }, ct);
     }
@@ -227,8 +232,12 @@ public class BookingService(StudioDb db, StudioDay studioDay, StudioWrites write
         {
             await LockAsync(booking.RoomId, booking.PhotographerId, ct);
             booking.Block(slot.StartUtc, slot.EndUtc, room);
+            booking.Revision++;
+            booking.ScheduledAt = now;
             booking.UpdatedAt = now;
             w.Announce(booking, "rescheduled", now);
+            await outbox.WithdrawRemindersAsync(booking.Id, ct);
+            await outbox.ToClientAsync(booking, NotificationKind.Rescheduled, ct);
             return Outcome.Ok;
         }, ct);
     }
@@ -331,7 +340,10 @@ public class BookingService(StudioDb db, StudioDay studioDay, StudioWrites write
                 Guests = details.Guests,
                 ClientNotes = details.Notes?.Trim() ?? "",
                 Source = "web",
+                Language = BookingLanguage.Current,
+                ScheduledAt = now,
                 ManageTokenHash = ManageToken.Hash(token),
+                ManageTokenSealed = links.Seal(token),
                 DraftId = draft.Id,
                 CreatedAt = now,
                 UpdatedAt = now,
@@ -340,6 +352,9 @@ public class BookingService(StudioDb db, StudioDay studioDay, StudioWrites write
             booking.Block(slot.StartUtc, slot.EndUtc, room);
             db.Bookings.Add(booking);
             w.Announce(booking, "created", now);
+            await outbox.ToClientAsync(booking, status == BookingStatus.Confirmed ? NotificationKind.Confirmed : NotificationKind.Received, ct);
+            await outbox.ToStudioAsync(booking, NotificationKind.NewBooking, ct);
+            await outbox.ToPhotographerAsync(booking, ct);
             // The draft lock makes this unreachable between instances of this code; the unique key stays the last word.
             w.OnViolation(DraftIdIndex, async () => await ConfirmedBeforeAsync(draft.Id, ct) ?? new Outcome.SlotTaken());
             w.AfterCommit(() =>
@@ -363,4 +378,13 @@ public class BookingService(StudioDb db, StudioDay studioDay, StudioWrites write
         await db.Bookings.AsNoTracking().Where(b => b.DraftId == draftId).Select(b => b.Code).FirstOrDefaultAsync(ct) is { } code
             ? Outcome.With(new Booked(code, null))
             : null;
+}
+
+/// <summary>The language a booking's messages are written in: the one the client used the site in, if we offer it.</summary>
+public static class BookingLanguage
+{
+    public static readonly IReadOnlyList<string> Offered = ["en", "ru"];
+
+    public static string Current =>
+        System.Globalization.CultureInfo.CurrentUICulture.TwoLetterISOLanguageName is var language && Offered.Contains(language) ? language : "en";
 }

@@ -1,0 +1,98 @@
+using PhotoStudio.Features.Notifications;
+using Quartz;
+
+namespace PhotoStudio.Infrastructure.Jobs;
+
+/// <summary>
+/// Quartz.NET with its PostgreSQL job store, clustered: every instance runs a scheduler (instance id AUTO), the store
+/// hands each firing to one of them, and a node that dies has its work taken over after the check-in threshold. A
+/// few named sweep jobs, each repeating every <c>Jobs:SweepSeconds</c> (60 by default), rather than a trigger per
+/// booking; what makes each effect happen once is in the data they work on (unique keys, row locks), so a sweep run
+/// twice does no harm. The tables live in the <c>quartz</c> schema, created by our migrations.
+/// </summary>
+public static class StudioJobs
+{
+    public const string TablePrefix = "quartz.qrtz_";
+
+    public static IServiceCollection AddStudioJobs(this IServiceCollection services, IConfiguration configuration, string connectionString)
+    {
+        services.Configure<OutboxOptions>(configuration.GetSection("Outbox"));
+        services.AddSingleton<OutboxHealth>();
+        services.AddSingleton<NotificationMetrics>();
+        services.AddSingleton<OutboxSender>();
+        services.AddScoped<ManageLinks>();
+        services.AddScoped<Outbox>();
+        services.AddScoped<MessageComposer>();
+        services.AddScoped<ReminderSweep>();
+        services.AddScoped<ExpirySweep>();
+        services.AddScoped<RetentionSweep>();
+
+        // Jobs:Enabled=false leaves the outbox filling but unsent (the test suite's apps, unless a test is about jobs).
+        if (!configuration.GetValue("Jobs:Enabled", true)) return services;
+        var sweep = TimeSpan.FromSeconds(Math.Clamp(configuration.GetValue("Jobs:SweepSeconds", 60), 1, 3600));
+        services.AddQuartz(q =>
+        {
+            q.ConfigureScheduler(o =>
+            {
+                o.InstanceName = "PhotoStudio";
+                o.InstanceId = "AUTO";
+            });
+            q.UsePersistentStore(store =>
+            {
+                store.UsePostgres(connectionString);
+                store.UseSystemTextJsonSerializer(null);
+                store.UseClustering(c =>
+                {
+                    c.CheckinInterval = TimeSpan.FromSeconds(Math.Min(7.5, Math.Max(1, sweep.TotalSeconds)));
+                    c.CheckinMisfireThreshold = c.CheckinInterval * 2;
+                });
+                store.ConfigureStore(o =>
+                {
+                    o.TablePrefix = TablePrefix;
+                    o.SchemaProvisioning = SchemaProvisioning.Validate;
+                });
+            });
+            Sweep<OutboxJob>(q, "outbox", sweep);
+            Sweep<ReminderJob>(q, "reminders", sweep);
+            Sweep<ExpiryJob>(q, "expiry", sweep);
+            Sweep<RetentionJob>(q, "retention", TimeSpan.FromHours(1));
+        });
+        // Shutting down waits for a running sweep; the host's shutdown timeout is the outer bound.
+        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        return services;
+    }
+
+    private static void Sweep<T>(IQuartzBuilder q, string name, TimeSpan every) where T : IJob
+    {
+        var key = new JobKey(name, "sweeps");
+        q.AddJob<T>(j => j.WithIdentity(key).StoreDurably().DisallowConcurrentExecution());
+        q.AddTrigger<T>(t => t.ForJob(key).WithIdentity(name, "sweeps").StartNow()
+            // After downtime one run catches up; missed runs are not replayed one by one.
+            .WithSchedule(SimpleScheduleBuilder.Create().WithInterval(every).RepeatForever()
+                .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
+    }
+}
+
+[DisallowConcurrentExecution]
+public sealed class OutboxJob(OutboxSender sender) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken ct) => await sender.SendDueAsync(ct);
+}
+
+[DisallowConcurrentExecution]
+public sealed class ReminderJob(ReminderSweep sweep) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken ct) => await sweep.QueueDueAsync(ct);
+}
+
+[DisallowConcurrentExecution]
+public sealed class ExpiryJob(ExpirySweep sweep) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken ct) => await sweep.ExpireAsync(ct);
+}
+
+[DisallowConcurrentExecution]
+public sealed class RetentionJob(RetentionSweep sweep) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken ct) => await sweep.PruneAsync(ct);
+}
