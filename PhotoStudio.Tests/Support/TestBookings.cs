@@ -40,6 +40,7 @@ public static class TestBookings
             ManageTokenHash = RandomNumberGenerator.GetBytes(32),
             CreatedAt = now,
             UpdatedAt = now,
+            ScheduledAt = now,
             History = [new BookingStatusChange { From = null, To = status, By = "system", At = now }],
         };
         booking.Block(start, start.AddMinutes(service.DurationMinutes), where);

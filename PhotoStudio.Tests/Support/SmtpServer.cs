@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using MimeKit;
+
+namespace PhotoStudio.Tests.Support;
+
+/// <summary>
+/// A real SMTP server (Debian's python3-aiosmtpd with <c>smtp_sink.py</c>) on a free loopback port, keeping what it
+/// accepts in a Maildir that the tests read back with MimeKit. It can be stopped and started again on the same
+/// port, as a mail server that goes away for a while. Recipients starting with "reject" are refused (550).
+/// </summary>
+public sealed class SmtpServer : IAsyncDisposable
+{
+    private Process? process;
+
+    public SmtpServer()
+    {
+        Port = FreePort();
+        Maildir = Path.Combine(Path.GetTempPath(), $"photostudio-smtp-{Environment.ProcessId}-{Guid.NewGuid():N}");
+    }
+
+    public int Port { get; }
+    public string Maildir { get; }
+
+    /// <summary>The app's configuration for this server (<c>Smtp:Host</c> …), to pass as settings.</summary>
+    public IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["Smtp:Host"] = "127.0.0.1",
+        ["Smtp:Port"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Smtp:Security"] = "None",
+        ["Smtp:TimeoutSeconds"] = "10",
+    };
+
+    public static async Task<SmtpServer> StartAsync()
+    {
+        var server = new SmtpServer();
+        await server.StartAgainAsync();
+        return server;
+    }
+
+    /// <summary>Starts the server (again, after <see cref="StopAsync"/>) and waits until it accepts connections.</summary>
+    public async Task StartAgainAsync()
+    {
+        var python = Environment.GetEnvironmentVariable("PHOTOSTUDIO_PYTHON") is { Length: > 0 } p ? p : "/usr/bin/python3";
+        var start = new ProcessStartInfo(python, ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{Port}", "-c", "smtp_sink.Sink", Maildir])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["PYTHONPATH"] = Path.Combine(TestDatabase.RepositoryRoot, "PhotoStudio.Tests", "Support");
+        process = Process.Start(start) ?? throw new InvalidOperationException("python3 did not start");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            if (process.HasExited) throw new InvalidOperationException($"aiosmtpd exited with {process.ExitCode}: is python3-aiosmtpd installed?");
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync("127.0.0.1", Port);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+
+    /// <summary>Stops the server: connections are refused until <see cref="StartAgainAsync"/>.</summary>
+    public async Task StopAsync()
+    {
+        if (process is null || process.HasExited) return;
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+    }
+
+    /// <summary>Every message received so far.</summary>
+    public IReadOnlyList<MimeMessage> Messages()
+    {
+        var messages = new List<MimeMessage>();
+        var folder = Path.Combine(Maildir, "new");
+        if (!Directory.Exists(folder)) return messages;
+        foreach (var file in Directory.GetFiles(folder).Order())
+            messages.Add(MimeMessage.Load(file));
+        return messages;
+    }
+
+    /// <summary>Waits until at least <paramref name="count"/> messages arrived (or the timeout passes) and returns them all.</summary>
+    public async Task<IReadOnlyList<MimeMessage>> WaitForAsync(int count, TimeSpan? timeout = null, Func<MimeMessage, bool>? where = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var messages = Messages().Where(where ?? (_ => true)).ToList();
+            if (messages.Count >= count || DateTime.UtcNow > deadline) return messages;
+            await Task.Delay(100);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        process?.Dispose();
+        try { Directory.Delete(Maildir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
