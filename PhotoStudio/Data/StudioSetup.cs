@@ -17,6 +17,7 @@ public class StudioSetup(
     DemoSeeder demo,
     IHostEnvironment environment,
     IConfiguration configuration,
+    Features.Notifications.IMailTransport mail,
     ILogger<StudioSetup> log)
 {
     // Any constant will do; it only has to be the same in every instance of the app.
@@ -111,6 +112,8 @@ public class StudioSetup(
 
             Demo sign-ins (password {DemoSeeder.Password}):
             {string.Join(Environment.NewLine, lines)}
+
+            Emails go to {mail.Describe()} (listed at /admin/notifications).
 
             """);
     }
