@@ -123,6 +123,7 @@ builder.Services.AddScoped<EmployeeDirectory>();
 builder.Services.AddScoped<StudioDay>();
 builder.Services.AddScoped<StudioWrites>();
 builder.Services.AddScoped<BookingService>();
+builder.Services.AddScoped<LostLinks>();
 builder.Services.AddScoped<FunnelCounter>();
 builder.Services.AddScoped<BoardService>();
 builder.Services.AddSingleton<BoardEventHub>();

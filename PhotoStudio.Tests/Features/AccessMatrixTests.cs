@@ -54,6 +54,8 @@ public class AccessMatrixTests(StudioApp app)
         ("POST", "/my/{token}/cancel", "/my/not-a-real-token/cancel", Anyone),
         ("GET", "/my/{token}/reschedule", "/my/not-a-real-token/reschedule", Anyone),
         ("POST", "/my/{token}/reschedule", "/my/not-a-real-token/reschedule", Anyone),
+        ("GET", "/my", "/my", Anyone),
+        ("POST", "/my", "/my", Anyone),
         ("GET", "/account/login", "/account/login", Anyone),
         ("POST", "/account/login", "/account/login", Anyone),
         ("GET", "/account/2fa", "/account/2fa", Anyone),
