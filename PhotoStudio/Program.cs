@@ -131,6 +131,7 @@ builder.Services.AddSingleton<BoardStreamSlots>();
 builder.Services.AddScoped<BoardStreamAccess>();
 builder.Services.AddHostedService<BoardEventListener>();
 builder.Services.AddScoped<CalendarService>();
+builder.Services.AddScoped<CalendarFeeds>();
 builder.Services.AddScoped<DashboardService>();
 builder.Services.AddScoped<UtilizationService>();
 builder.Services.AddSingleton<BookingDrafts>();
