@@ -11,7 +11,7 @@ namespace PhotoStudio.Features.Booking;
 /// <summary>
 /// A fresh manage link for a client who lost theirs: asked for with the booking's email and code, sent only to the
 /// address on file. The caller answers the same whatever happens here, so the page tells nobody which details match;
-/// a miss also makes the round trips a match makes (on no row), so it is not measurably quicker either. The message
+/// a miss also makes the round trips a match makes (on no row), so it is not quicker by skipping them. The message
 /// itself goes out later, with the outbox: no mail server's time shows in the answer.
 /// </summary>
 public sealed class LostLinks(StudioDb db, StudioDay studioDay, StudioWrites writes, Outbox outbox, ManageLinks links,
