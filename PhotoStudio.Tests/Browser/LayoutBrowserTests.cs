@@ -288,7 +288,7 @@ public class LayoutBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
     }
 
     /// <summary>Opens the collapsed navbar and waits until Bootstrap's transition has finished.</summary>
-    private static async Task OpenMenuAsync(IPage page)
+    internal static async Task OpenMenuAsync(IPage page)
     {
         var toggler = page.Locator(".navbar-toggler");
         await Expect(toggler).ToBeVisibleAsync();
@@ -297,7 +297,7 @@ public class LayoutBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
         await Expect(page.Locator("#nav-menu")).ToHaveClassAsync(new Regex(@"\bshow\b"));
     }
 
-    private static async Task CloseMenuAsync(IPage page)
+    internal static async Task CloseMenuAsync(IPage page)
     {
         var toggler = page.Locator(".navbar-toggler");
         await toggler.TapAsync();
@@ -306,7 +306,7 @@ public class LayoutBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
     }
 
     /// <summary>Taps the theme button (the menu must be open on a phone) and waits for the theme to change.</summary>
-    private static async Task ToggleThemeAsync(IPage page, string to)
+    internal static async Task ToggleThemeAsync(IPage page, string to)
     {
         await page.Locator("[data-theme-toggle]").TapAsync();
         await Expect(page.Locator("html")).ToHaveAttributeAsync("data-bs-theme", to);

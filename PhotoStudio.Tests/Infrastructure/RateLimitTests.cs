@@ -29,6 +29,7 @@ public class RateLimitedApp : StudioApp
         builder.UseSetting("RateLimits:SignInPerAccountPerMinute", "5");
         builder.UseSetting("RateLimits:PublicPostsPerIpPerMinute", "20");
         builder.UseSetting("RateLimits:GlobalPerIpPerMinute", "300");
+        builder.UseSetting("RateLimits:LostLinkPerIpPer15Minutes", "10");
         builder.ConfigureTestServices(s => s.AddSingleton<IStartupFilter, SocketAddressFromHeader>());
     }
 
@@ -95,6 +96,25 @@ public class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimitedApp>
         Assert.DoesNotContain("<body", fragment);
         Assert.Contains(TooMany, fragment);
     }
+
+    [Fact]
+    public async Task The_eleventh_lost_link_request_from_one_address_within_15_minutes_gets_429_and_another_address_does_not()
+    {
+        // A different unknown email each time, so only the per-address limit is in play.
+        var client = app.ClientFrom("203.0.113.40");
+        for (var i = 1; i <= 10; i++)
+            Assert.Equal(HttpStatusCode.SeeOther, (await LostLink(client, $"nobody{i}@example.com")).StatusCode);
+
+        var refused = await LostLink(client, "nobody11@example.com");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(15));
+        Assert.Equal(TooMany, (await refused.ReadDocumentAsync()).Single("#error-heading").TextContent.Trim());
+        Assert.Equal(HttpStatusCode.SeeOther, (await LostLink(app.ClientFrom("203.0.113.41"), "nobody12@example.com")).StatusCode);
+    }
+
+    private static Task<HttpResponseMessage> LostLink(HttpClient client, string email) =>
+        client.SubmitAsync("/my", "#lost-link-form", new Dictionary<string, string> { ["Email"] = email, ["BookingCode"] = "PS-ZZZZZ" });
 
     // Addresses vary through the socket (see RateLimitedApp), as for sign-ins from several real machines.
     [Fact]

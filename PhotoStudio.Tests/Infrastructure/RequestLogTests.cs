@@ -75,6 +75,19 @@ public class RequestLogTests(LoggedStudioApp app) : IClassFixture<LoggedStudioAp
         Assert.DoesNotContain(app.Lines(), l => l.Contains(token));
     }
 
+    [Fact]
+    public async Task A_calendar_feed_is_logged_by_its_template_and_its_token_appears_in_no_log_line()
+    {
+        var token = "feed-" + Guid.NewGuid().ToString("N");
+        TestSecrets.Remember(token);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await app.NewClient().GetAsync($"/feeds/{token}.ics")).StatusCode);
+
+        var line = Assert.Single(RequestLines(), e => Property(e, "Route") == "/feeds/{token}.ics");
+        Assert.Equal("/feeds/{token}.ics", Property(line, "RequestPath"));
+        Assert.DoesNotContain(app.Lines(), l => l.Contains(token));
+    }
+
     private IEnumerable<LogEvent> RequestLines() =>
         app.Events.Where(e => e.MessageTemplate.Text.StartsWith("HTTP {RequestMethod:l} {Route:l}"));
 

@@ -41,7 +41,7 @@ public sealed class SmtpServer : IAsyncDisposable
     /// <summary>Starts the server (again, after <see cref="StopAsync"/>) and waits until it accepts connections.</summary>
     public async Task StartAgainAsync()
     {
-        var python = Environment.GetEnvironmentVariable("PHOTOSTUDIO_PYTHON") is { Length: > 0 } p ? p : "/usr/bin/python3";
+        var python = Python.Executable;
         var start = new ProcessStartInfo(python, ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{Port}", "-c", "smtp_sink.Sink", Maildir])
         {
             RedirectStandardOutput = true,

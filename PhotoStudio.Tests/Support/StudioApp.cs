@@ -60,6 +60,7 @@ public class StudioApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("RateLimits:SignInPerAccountPerMinute", "10000");
         builder.UseSetting("RateLimits:PublicPostsPerIpPerMinute", "10000");
         builder.UseSetting("RateLimits:GlobalPerIpPerMinute", "100000");
+        builder.UseSetting("RateLimits:LostLinkPerIpPer15Minutes", "10000");
         WithoutJobsOrMail(builder);
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
         if (PasswordIterations is { } iterations) builder.UseSetting(PasswordIterationsSetting, iterations.ToString(CultureInfo.InvariantCulture));

@@ -26,6 +26,15 @@ public sealed class RateLimitOptions
     /// scrapes and re-executed error pages. Behind a reverse proxy, set <c>TrustedProxies</c>, or all clients share the proxy's budget.
     /// </summary>
     public int GlobalPerIpPerMinute { get; set; } = 300;
+
+    /// <summary>Lost-link requests on <c>/my</c> from one client address, per 15 minutes.</summary>
+    public int LostLinkPerIpPer15Minutes { get; set; } = 10;
+
+    /// <summary>
+    /// Lost-link requests for one email and booking code, from any address, per 15 minutes: each one that matches sends
+    /// the client a message, so nobody can flood a client's mailbox by spreading requests over many addresses.
+    /// </summary>
+    public int LostLinkPerBookingPer15Minutes { get; set; } = 3;
 }
 
 /// <summary>Rate limits answering 429 with <c>Retry-After</c> and the friendly error page, on the built-in rate limiter.</summary>
@@ -40,7 +49,14 @@ public static class RateLimits
     /// <summary>Service key of the per-account sign-in limiter that <c>[AccountRateLimit]</c> uses.</summary>
     public const string SignInPerAccount = "signin-account";
 
+    /// <summary>Policy for lost-link requests on <c>/my</c>, per client address and 15 minutes.</summary>
+    public const string LostLink = "lost-link";
+
+    /// <summary>Service key of the limiter of lost-link requests per email and booking code.</summary>
+    public const string LostLinkPerBooking = "lost-link-booking";
+
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan LostLinkWindow = TimeSpan.FromMinutes(15);
 
     // Probes and scrapes come often from one address.
     private static readonly PathString[] Unlimited = ["/health", "/metrics"];
@@ -50,7 +66,8 @@ public static class RateLimits
         services.AddOptions<RateLimitOptions>()
             .Bind(configuration.GetSection(RateLimitOptions.Section))
             .Validate(o => o.SignInPerIpPerMinute > 0 && o.SignInPerAccountPerMinute > 0
-                && o.PublicPostsPerIpPerMinute > 0 && o.GlobalPerIpPerMinute > 0, "Every RateLimits value must be a positive number.")
+                && o.PublicPostsPerIpPerMinute > 0 && o.GlobalPerIpPerMinute > 0
+                && o.LostLinkPerIpPer15Minutes > 0 && o.LostLinkPerBookingPer15Minutes > 0, "Every RateLimits value must be a positive number.")
             .ValidateOnStart();
 
         services.AddRateLimiter(_ => { });
@@ -71,6 +88,7 @@ public static class RateLimits
                     : PerMinute(ClientPartition(context), l.GlobalPerIpPerMinute));
             o.AddPolicy(SignIn, context => PerMinute(ClientPartition(context), l.SignInPerIpPerMinute));
             o.AddPolicy(PublicPost, context => PerMinute(ClientPartition(context), l.PublicPostsPerIpPerMinute));
+            o.AddPolicy(LostLink, context => PerWindow(ClientPartition(context), l.LostLinkPerIpPer15Minutes, LostLinkWindow));
         });
 
         // Disposed with the container; idle partitions (fully replenished windows) are dropped by the limiter itself.
@@ -78,6 +96,11 @@ public static class RateLimits
         {
             var perAccount = sp.GetRequiredService<IOptions<RateLimitOptions>>().Value.SignInPerAccountPerMinute;
             return PartitionedRateLimiter.Create<string, string>(account => PerMinute(account, perAccount));
+        });
+        services.AddKeyedSingleton(LostLinkPerBooking, (sp, _) =>
+        {
+            var perBooking = sp.GetRequiredService<IOptions<RateLimitOptions>>().Value.LostLinkPerBookingPer15Minutes;
+            return PartitionedRateLimiter.Create<string, string>(key => PerWindow(key, perBooking, LostLinkWindow));
         });
         return services;
     }
@@ -116,11 +139,13 @@ public static class RateLimits
         || context.Features.Get<IStatusCodeReExecuteFeature>() is not null
         || context.Features.Get<IExceptionHandlerFeature>() is not null;
 
-    private static RateLimitPartition<string> PerMinute(string key, int permits) =>
+    private static RateLimitPartition<string> PerMinute(string key, int permits) => PerWindow(key, permits, Window);
+
+    private static RateLimitPartition<string> PerWindow(string key, int permits, TimeSpan window) =>
         RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
         {
             PermitLimit = permits,
-            Window = Window,
+            Window = window,
             QueueLimit = 0,
             AutoReplenishment = true,
         });

@@ -12,8 +12,8 @@ public static class RequestRoutes
 {
     private static readonly object Key = new();
 
-    // Paths whose next segment is a secret.
-    private static readonly string[] SecretPrefixes = ["/my/"];
+    // Paths whose next segment is a secret (a client's manage link, a calendar subscription), and what they log as.
+    private static readonly (string Prefix, string Redacted)[] SecretPrefixes = [("/my/", "/my/{token}"), ("/feeds/", "/feeds/{token}.ics")];
 
     /// <summary>Remembers the matched route; put it right after routing.</summary>
     /// <remarks>Error pages re-execute the pipeline and match <c>/error/{code}</c>, which is not the request's route.</remarks>
@@ -32,9 +32,9 @@ public static class RequestRoutes
     /// <summary>The path with any secret segment replaced by <c>{token}</c>; the same instance when there is none.</summary>
     public static string RedactPath(string path)
     {
-        foreach (var prefix in SecretPrefixes)
+        foreach (var (prefix, redacted) in SecretPrefixes)
             if (path.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-                return prefix + "{token}";
+                return redacted;
         return path;
     }
 }

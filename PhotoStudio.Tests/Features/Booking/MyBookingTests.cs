@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
@@ -96,23 +95,14 @@ public class MyBookingTests(StudioApp app) : IClassFixture<StudioApp>
         var booking = await db.Bookings.Include(b => b.Service).Include(b => b.Room).Include(b => b.Photographer)
             .SingleAsync(b => b.Code == code);
         var studio = await db.Settings.SingleAsync();
-        var python = Environment.GetEnvironmentVariable("PHOTOSTUDIO_PYTHON") is { Length: > 0 } p ? p : "/usr/bin/python3";
-        var psi = new ProcessStartInfo(python, ["-c", """
+        var output = await Python.RunAsync("""
             import sys, icalendar
             cal = icalendar.Calendar.from_ical(sys.stdin.read())
             ev = [c for c in cal.walk() if c.name == 'VEVENT'][0]
             print(ev['UID']); print(ev.decoded('DTSTART').isoformat()); print(ev.decoded('DTEND').isoformat())
             for name in ['SUMMARY', 'LOCATION', 'DESCRIPTION', 'STATUS']: print(ev[name])
             print(cal['PRODID']); print(cal['METHOD']); print(cal['VERSION'])
-            """]) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, StandardOutputEncoding = System.Text.Encoding.UTF8 };
-        psi.Environment["PYTHONIOENCODING"] = "utf-8"; // the summary has a middle dot
-        using var process = Process.Start(psi)!;
-        await process.StandardInput.WriteAsync(ics);
-        process.StandardInput.Close();
-        var output = (await process.StandardOutput.ReadToEndAsync()).Split('\n');
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, error);
+            """, ics);
         Assert.Equal($"{code}@photostudio", output[0].Trim());
         Assert.Equal(DateTime.SpecifyKind(booking.StartsAt, DateTimeKind.Utc), DateTimeOffset.Parse(output[1]).UtcDateTime);
         Assert.Equal(DateTime.SpecifyKind(booking.EndsAt, DateTimeKind.Utc), DateTimeOffset.Parse(output[2]).UtcDateTime);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
+using PhotoStudio.Features.Calendar;
 using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure;
 using PhotoStudio.Infrastructure.Writes;
@@ -10,7 +11,11 @@ using PhotoStudio.Infrastructure.Writes;
 namespace PhotoStudio.Features.Account;
 
 public record SecurityPage(bool TwoFactorEnabled, bool TwoFactorRequired, int RecoveryCodesLeft, string? SharedKey, string? QrSvg,
-    EnableTwoFactorForm Enable, DisableTwoFactorForm Disable);
+    EnableTwoFactorForm Enable, DisableTwoFactorForm Disable)
+{
+    /// <summary>The user's calendar subscriptions (<see cref="CalendarFeeds"/>).</summary>
+    public IReadOnlyList<FeedLink> Feeds { get; init; } = [];
+}
 
 public record RecoveryCodesPage(IReadOnlyList<string> Codes);
 
@@ -62,10 +67,18 @@ public record ChangePasswordForm
 /// </summary>
 [Authorize]
 [Route("account")]
-public class SecurityController(AccountSecurity security, IStringLocalizer<SharedResource> T) : Controller
+public class SecurityController(AccountSecurity security, CalendarFeeds feeds, IStringLocalizer<SharedResource> T) : Controller
 {
-    [HttpGet("security")]
-    public async Task<IActionResult> Index() => View(await security.PageAsync(User));
+    [HttpGet("security"), ChecksPermission(Permissions.BookingsViewAll)]
+    public async Task<IActionResult> Index(CancellationToken ct) => View(await PageAsync(ct));
+
+    [HttpPost("security/feeds/rotate"), ChecksPermission(Permissions.BookingsViewAll)]
+    public async Task<IActionResult> RotateFeeds(CancellationToken ct) =>
+        await AnswerAsync(await feeds.RotateAsync(User, ct), _ =>
+        {
+            Flash.Success(TempData, T["Your calendar subscriptions have new addresses. The old ones no longer work."]);
+            return this.GoTo("/account/security#calendar-feeds");
+        });
 
     [HttpPost("security/enable")]
     public async Task<IActionResult> Enable(EnableTwoFactorForm form) =>
@@ -111,5 +124,8 @@ public class SecurityController(AccountSecurity security, IStringLocalizer<Share
 
     /// <summary>The answer of a step on the security page, which shows again as it is now when the step did not go through.</summary>
     private Task<IActionResult> AnswerAsync(Outcome outcome, Func<Outcome.Done, IActionResult> done) =>
-        this.AnswerAsync(outcome, done, "Index", null, async () => await security.PageAsync(User));
+        this.AnswerAsync(outcome, done, "Index", null, async () => await PageAsync(HttpContext.RequestAborted));
+
+    private async Task<SecurityPage> PageAsync(CancellationToken ct) =>
+        await security.PageAsync(User) with { Feeds = await feeds.ListAsync(User, ct) };
 }
