@@ -6,6 +6,9 @@ Recipients whose local part starts with "reject" are refused with 550, as a real
 mailbox, so the tests can show that one undeliverable address does not hold up the others. The reply quotes the
 address, as Postfix's does, so a log line that copies the server's text would carry it.
 
+A message to a recipient starting with "drop" is stored, and then the connection is cut before DATA is answered: the
+server has the message, the sender cannot know it. Such a message must be recorded as sent, never sent again.
+
 DELAY_MS (default 0) slows each message down twice, as a busy server does: before RCPT is answered (the sender
 still holds the row, uncommitted) and after the message is stored but before DATA is answered (the row is committed
 as sent, the "." written). A loopback server that answers at once is done with 200 messages before a test can kill
@@ -36,6 +39,8 @@ class Sink:
 
     async def handle_DATA(self, server, session, envelope):
         self.box.add(envelope.original_content or envelope.content)
+        if any(r.lower().startswith("drop") for r in envelope.rcpt_tos):
+            server.transport.abort()
         if self.delay:
             await asyncio.sleep(self.delay)
         return "250 Message accepted for delivery"

@@ -31,6 +31,13 @@ public static class NotificationSteps
         Assert.IsAssignableFrom<Outcome.Done>(outcome);
     }
 
+    /// <summary>Gives the booking's client another address (one the test's SMTP server treats specially).</summary>
+    public static async Task SetClientEmailAsync(this StudioApp app, PhotoStudio.Data.Booking booking, string email)
+    {
+        await using var db = app.NewDb();
+        await db.Clients.Where(c => c.Id == booking.ClientId).ExecuteUpdateAsync(s => s.SetProperty(c => c.Email, email));
+    }
+
     /// <summary>One run of the reminder sweep; returns how many reminders it queued.</summary>
     public static async Task<int> QueueRemindersAsync(this StudioApp app)
     {
