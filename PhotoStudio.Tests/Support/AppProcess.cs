@@ -76,13 +76,19 @@ public sealed class AppProcess : IAsyncDisposable
         return app;
     }
 
+    /// <summary>
+    /// SIGKILL, as a crash or the OOM killer does: no shutdown, no job finishes, open transactions die with their
+    /// connections. Returns once the process is gone.
+    /// </summary>
+    public async Task KillAsync()
+    {
+        if (!process.HasExited) process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
+        await KillAsync();
         process.Dispose();
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Hosting;
 
 namespace PhotoStudio.Tests.Support;
 
@@ -10,14 +11,19 @@ public class NotificationApp : StudioApp
 {
     public const string PublicUrl = "https://studio.test";
 
+    private IHost? host;
+
     public SmtpServer Smtp { get; private set; } = null!;
 
     /// <summary>Whether the scheduler runs; a test that drives the sweeps itself turns it off.</summary>
     protected virtual bool JobsEnabled => true;
 
+    /// <summary>How long the SMTP server dwells on each message (see smtp_sink.py); a test that must catch a sweep in the middle slows it.</summary>
+    protected virtual int SmtpDelayMilliseconds => 0;
+
     public override async Task InitializeAsync()
     {
-        Smtp = await SmtpServer.StartAsync();
+        Smtp = await SmtpServer.StartAsync(SmtpDelayMilliseconds);
         await base.InitializeAsync();
     }
 
@@ -31,9 +37,27 @@ public class NotificationApp : StudioApp
         foreach (var (key, value) in Smtp.Settings) builder.UseSetting(key, value);
     }
 
+    protected override IHost CreateHost(IHostBuilder builder) => host = base.CreateHost(builder);
+
+    /// <summary>
+    /// Stops the app as its host stops on SIGTERM (hosted services, the scheduler among them, stop in turn) while the
+    /// database and the SMTP server stay for the test to read.
+    /// </summary>
+    public async Task StopHostAsync()
+    {
+        _ = Server;
+        await host!.StopAsync();
+    }
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
         await Smtp.DisposeAsync();
     }
+}
+
+/// <summary>A <see cref="NotificationApp"/> without the scheduler: the test calls the sweeps and the sender itself, when it chooses.</summary>
+public class ManualNotificationApp : NotificationApp
+{
+    protected override bool JobsEnabled => false;
 }

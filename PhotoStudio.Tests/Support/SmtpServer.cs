@@ -12,9 +12,12 @@ namespace PhotoStudio.Tests.Support;
 public sealed class SmtpServer : IAsyncDisposable
 {
     private Process? process;
+    private readonly int delayMilliseconds;
 
-    public SmtpServer()
+    /// <param name="delayMilliseconds">How long the server dwells on each message before RCPT's and DATA's answers (smtp_sink.py says why).</param>
+    public SmtpServer(int delayMilliseconds = 0)
     {
+        this.delayMilliseconds = delayMilliseconds;
         Port = FreePort();
         Maildir = Path.Combine(Path.GetTempPath(), $"photostudio-smtp-{Environment.ProcessId}-{Guid.NewGuid():N}");
     }
@@ -31,9 +34,13 @@ public sealed class SmtpServer : IAsyncDisposable
         ["Smtp:TimeoutSeconds"] = "10",
     };
 
-    public static async Task<SmtpServer> StartAsync()
+    /// <summary>The same settings as environment variables (<c>Smtp__Host</c> …), for an <see cref="AppProcess"/>.</summary>
+    public IReadOnlyDictionary<string, string> EnvironmentSettings =>
+        Settings.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value);
+
+    public static async Task<SmtpServer> StartAsync(int delayMilliseconds = 0)
     {
-        var server = new SmtpServer();
+        var server = new SmtpServer(delayMilliseconds);
         await server.StartAgainAsync();
         return server;
     }
@@ -41,8 +48,8 @@ public sealed class SmtpServer : IAsyncDisposable
     /// <summary>Starts the server (again, after <see cref="StopAsync"/>) and waits until it accepts connections.</summary>
     public async Task StartAgainAsync()
     {
-        var python = Python.Executable;
-        var start = new ProcessStartInfo(python, ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{Port}", "-c", "smtp_sink.Sink", Maildir])
+        var start = new ProcessStartInfo(Python.Executable, ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{Port}", "-c", "smtp_sink.Sink", Maildir,
+            delayMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture)])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -78,6 +85,13 @@ public sealed class SmtpServer : IAsyncDisposable
         if (process is null || process.HasExited) return;
         process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync();
+    }
+
+    /// <summary>How many messages were received so far, without reading them (cheap enough to poll closely).</summary>
+    public int Count()
+    {
+        var folder = Path.Combine(Maildir, "new");
+        return Directory.Exists(folder) ? Directory.GetFiles(folder).Length : 0;
     }
 
     /// <summary>Every message received so far.</summary>

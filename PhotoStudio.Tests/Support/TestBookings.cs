@@ -26,26 +26,34 @@ public static class TestBookings
         var service = await db.Services.SingleAsync(s => s.Name == "Portrait session");
         var where = await db.Rooms.SingleAsync(r => r.Name == room);
         var start = startsAt ?? NextMonday();
-        var now = DateTime.UtcNow;
+        var booking = NewBooking($"PS-T{n:D5}", client ?? $"Test Client {n}", $"client-{n}-{Guid.NewGuid():N}@example.test",
+            service, where, photographer.Id, status, start, start.AddMinutes(service.DurationMinutes), DateTime.UtcNow);
+        db.Bookings.Add(booking);
+        await db.SaveChangesAsync();
+        return booking;
+    }
+
+    /// <summary>A booking of a new client, not yet added to a context; made, scheduled and last changed at <paramref name="at"/>.</summary>
+    public static Booking NewBooking(string code, string client, string email, Service service, Room room, int? photographerId,
+        BookingStatus status, DateTime startsAt, DateTime endsAt, DateTime at)
+    {
         var booking = new Booking
         {
-            Code = $"PS-T{n:D5}",
-            Client = new Client { Name = client ?? $"Test Client {n}", Email = $"client-{n}-{Guid.NewGuid():N}@example.test", CreatedAt = now },
+            Code = code,
+            Client = new Client { Name = client, Email = email, CreatedAt = at },
             ServiceId = service.Id,
-            RoomId = where.Id,
-            PhotographerId = photographer.Id,
+            RoomId = room.Id,
+            PhotographerId = photographerId,
             Status = status,
             Price = service.Price,
             Currency = "EUR",
             ManageTokenHash = RandomNumberGenerator.GetBytes(32),
-            CreatedAt = now,
-            UpdatedAt = now,
-            ScheduledAt = now,
-            History = [new BookingStatusChange { From = null, To = status, By = "system", At = now }],
+            CreatedAt = at,
+            UpdatedAt = at,
+            ScheduledAt = at,
+            History = [new BookingStatusChange { From = null, To = status, By = "system", At = at }],
         };
-        booking.Block(start, start.AddMinutes(service.DurationMinutes), where);
-        db.Bookings.Add(booking);
-        await db.SaveChangesAsync();
+        booking.Block(startsAt, endsAt, room);
         return booking;
     }
 

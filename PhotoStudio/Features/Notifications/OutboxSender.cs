@@ -94,15 +94,25 @@ public sealed class OutboxSender(IServiceScopeFactory scopes, IMailTransport tra
                     // Nobody's fault but the server's: nothing is charged, the row goes back as it was.
                     await tx.RollbackAsync(CancellationToken.None);
                     health.Unreachable(now, e.Message);
-                    log.LogWarning("The mail server is unavailable; {Pending} stays pending: {Error}", row.Id, e.Message);
+                    log.LogWarning("The mail server is unavailable; notification {Id} ({Kind}) stays pending ({Failure})", row.Id, row.Kind, Failure(e));
                     break;
                 }
-                catch (Exception e) when (e is SmtpCommandException || committed)
+                catch (SmtpCommandException e)
                 {
-                    // The server refused this message (or failed after taking it): charge an attempt and back off.
+                    // The server refused this message (a recipient, or the whole message after the "."): charge an
+                    // attempt and back off; the session is still good for the next one.
                     if (!committed) await tx.RollbackAsync(CancellationToken.None);
                     await RecordFailureAsync(row.Id, e, CancellationToken.None);
-                    if (e is not SmtpCommandException) break;
+                }
+                catch (Exception e) when (committed)
+                {
+                    // The connection broke (or the sweep was stopped) after the commit point: the server may have the
+                    // message. It stays sent, as the commit point promises: a message in doubt may be lost, never sent twice.
+                    health.Unreachable(now, e.Message);
+                    await RecordInDoubtAsync(row.Id, CancellationToken.None);
+                    log.LogWarning("The mail server connection failed after notification {Id} ({Kind}) was handed over; it stays sent ({Failure})",
+                        row.Id, row.Kind, Failure(e));
+                    break;
                 }
             }
         }
@@ -113,32 +123,52 @@ public sealed class OutboxSender(IServiceScopeFactory scopes, IMailTransport tra
         return sent;
     }
 
+    /// <summary>
+    /// What failed, for a log line: the SMTP status code, or the kind of connection failure. Never the server's text,
+    /// which may quote the recipient's address; that goes to the row's last error, for staff.
+    /// </summary>
+    private static string Failure(Exception error) => error switch
+    {
+        SmtpCommandException smtp => $"SMTP {(int)smtp.StatusCode}",
+        MailServerUnavailableException { InnerException: System.Net.Sockets.SocketException socket } => socket.SocketErrorCode.ToString(),
+        MailServerUnavailableException { InnerException: { } inner } => inner.GetType().Name,
+        _ => error.GetType().Name,
+    };
+
+    private async Task RecordInDoubtAsync(long id, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<StudioDb>().Notifications.Where(n => n.Id == id)
+            .ExecuteUpdateAsync(s => s.SetProperty(n => n.LastError,
+                "The connection to the mail server broke after the message was handed over; it may not have arrived."), ct);
+    }
+
     /// <summary>One more failed attempt: retried after a doubling delay, or failed for good after the studio's maximum.</summary>
-    private async Task RecordFailureAsync(long id, Exception error, CancellationToken ct)
+    private async Task RecordFailureAsync(long id, SmtpCommandException error, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StudioDb>();
         var max = await db.Settings.Select(s => s.MaxSendAttempts).FirstAsync(ct);
         var row = await db.Notifications.SingleAsync(n => n.Id == id, ct);
         var now = clock.GetUtcNow().UtcDateTime;
-        // A failure after the commit point was counted as an attempt then; one before it is counted here.
+        // A refusal after the commit point was counted as an attempt then; one before it is counted here.
         if (row.Status == NotificationStatus.Pending) row.Attempts++;
         row.SentAt = null;
         row.ProviderMessageId = null;
-        row.LastError = Truncate(error.Message, 500);
+        row.LastError = Truncate($"{(int)error.StatusCode} {error.Message}", 500);
         if (row.Attempts >= max)
         {
             row.Status = NotificationStatus.Failed;
             metrics.Failed(row.Kind);
-            log.LogWarning("Notification {Id} ({Kind}) failed after {Attempts} attempts: {Error}", row.Id, row.Kind, row.Attempts, error.Message);
+            log.LogWarning("Notification {Id} ({Kind}) failed after {Attempts} attempts ({Failure})", row.Id, row.Kind, row.Attempts, Failure(error));
         }
         else
         {
             row.Status = NotificationStatus.Pending;
             var delay = Math.Min(options.Value.RetryBaseSeconds * Math.Pow(2, row.Attempts - 1), TimeSpan.FromHours(6).TotalSeconds);
             row.NextAttemptAt = now.AddSeconds(delay);
-            log.LogInformation("Notification {Id} ({Kind}) attempt {Attempts} failed, retrying at {Next:u}: {Error}",
-                row.Id, row.Kind, row.Attempts, row.NextAttemptAt, error.Message);
+            log.LogInformation("Notification {Id} ({Kind}) attempt {Attempts} failed ({Failure}), retrying at {Next:u}",
+                row.Id, row.Kind, row.Attempts, Failure(error), row.NextAttemptAt);
         }
         await db.SaveChangesAsync(ct);
     }

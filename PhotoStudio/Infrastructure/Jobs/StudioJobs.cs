@@ -4,7 +4,7 @@ using Quartz;
 namespace PhotoStudio.Infrastructure.Jobs;
 
 /// <summary>
-/// Quartz.NET with its PostgreSQL job store, clustered: every instance runs a scheduler (instance id AUTO), the store
+/// Quartz.NET with its PostgreSQL job store, clustered: every instance runs a scheduler (instance id generated), the store
 /// hands each firing to one of them, and a node that dies has its work taken over after the check-in threshold. A
 /// few named sweep jobs, each repeating every <c>Jobs:SweepSeconds</c> (60 by default), rather than a trigger per
 /// booking; what makes each effect happen once is in the data they work on (unique keys, row locks), so a sweep run
@@ -35,7 +35,9 @@ public static class StudioJobs
             q.ConfigureScheduler(o =>
             {
                 o.InstanceName = "PhotoStudio";
-                o.InstanceId = "AUTO";
+                // Each node needs an id of its own (host name and start time): Quartz 4 takes "AUTO" literally, and
+                // nodes sharing one id never see each other fail and recover each other's running jobs as their own.
+                o.GenerateInstanceId = true;
             });
             q.UsePersistentStore(store =>
             {
