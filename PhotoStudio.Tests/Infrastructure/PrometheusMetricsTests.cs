@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
+using Microsoft.EntityFrameworkCore;
 using PhotoStudio.Data;
 using PhotoStudio.Tests.Features.Booking;
 using PhotoStudio.Tests.Support;
@@ -82,4 +83,48 @@ public class PrometheusMetricsTests(StudioApp app) : IClassFixture<StudioApp>
         text.Split('\n').FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal)) is { } line
             ? double.Parse(line[(series.Length + 1)..], CultureInfo.InvariantCulture)
             : 0;
+}
+
+/// <summary>The outbox's series with a sender running: what it sent and gave up on by kind, and the backlog, all lint-clean.</summary>
+public class OutboxMetricsTests(NotificationApp app) : IClassFixture<NotificationApp>
+{
+    [Fact]
+    public async Task Sent_and_failed_messages_are_counted_by_kind_beside_the_backlog_gauges()
+    {
+        _ = app.Server; // starts the app and its scheduler
+        await using (var db = app.NewDb())
+            await db.Settings.ExecuteUpdateAsync(s => s.SetProperty(x => x.MaxSendAttempts, 1));
+        var booking = await app.AddBookingAsync(BookingStatus.Confirmed);
+        var good = await app.AddNotificationAsync(booking.Id, NotificationStatus.Pending, kind: "received", recipient: $"fine-{Guid.NewGuid():N}@example.test");
+        var bad = await app.AddNotificationAsync(booking.Id, NotificationStatus.Pending, kind: "confirmed", recipient: $"reject-{Guid.NewGuid():N}@example.test");
+
+        Assert.Single(await app.Smtp.WaitForAsync(1, TimeSpan.FromSeconds(30), m => m.To.Mailboxes.Any(a => a.Address == good.Recipient)));
+        const string sent = "photostudio_notifications_sent_total{kind=\"received\"}";
+        const string failed = "photostudio_notifications_failed_total{kind=\"confirmed\"}";
+        // The counter moves as the failure is recorded, the gauge once it is committed: both, eventually.
+        var text = await WaitForScrapeAsync(t => Sample(t, sent) >= 1 && Sample(t, failed) >= 1 && Sample(t, "photostudio_outbox_failed") >= 1);
+
+        Assert.True(Sample(text, sent) >= 1 && Sample(text, failed) >= 1, text);
+        Assert.True(Sample(text, "photostudio_outbox_failed") >= 1, text);
+        Assert.NotNull(Sample(text, "photostudio_outbox_backlog"));
+        Assert.NotNull(Sample(text, "photostudio_outbox_oldest_pending_age_seconds"));
+        Assert.DoesNotContain(bad.Recipient, text);
+        await Promtool.AssertLintCleanAsync(text);
+    }
+
+    private async Task<string> WaitForScrapeAsync(Func<string, bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var text = await app.NewClient().GetStringAsync("/metrics");
+            if (condition(text) || DateTime.UtcNow > deadline) return text;
+            await Task.Delay(100);
+        }
+    }
+
+    private static double? Sample(string text, string series) =>
+        text.Split('\n').FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal)) is { } line
+            ? double.Parse(line[(series.Length + 1)..], CultureInfo.InvariantCulture)
+            : null;
 }

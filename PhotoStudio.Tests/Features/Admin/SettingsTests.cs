@@ -7,9 +7,14 @@ using PhotoStudio.Tests.Support;
 
 namespace PhotoStudio.Tests.Features.Admin;
 
-public class SettingsTests(StudioApp app) : IClassFixture<StudioApp>
+public partial class SettingsTests(StudioApp app) : IClassFixture<StudioApp>
 {
     private const string Admin = "admin@demo.studio";
+
+    private const string TwentyOneRecipients = "s1@lumen.example\ns2@lumen.example\ns3@lumen.example\ns4@lumen.example\ns5@lumen.example\n" +
+        "s6@lumen.example\ns7@lumen.example\ns8@lumen.example\ns9@lumen.example\ns10@lumen.example\ns11@lumen.example\n" +
+        "s12@lumen.example\ns13@lumen.example\ns14@lumen.example\ns15@lumen.example\ns16@lumen.example\ns17@lumen.example\n" +
+        "s18@lumen.example\ns19@lumen.example\ns20@lumen.example\ns21@lumen.example";
 
     private async Task<(HttpClient Client, IHtmlFormElement Form)> SettingsFormAsync(string form = "#settings-form")
     {
@@ -60,6 +65,19 @@ public class SettingsTests(StudioApp app) : IClassFixture<StudioApp>
     [InlineData("Days[1].Opens[0]", "20:00", "Days-1", "open before it closes")]
     [InlineData("Days[2].Closes[0]", "00:00", "Days-2", "open before it closes")]
     [InlineData("Days[3].Opens[1]", "21:00", "Days-3", "both an opening and a closing time")]
+    [InlineData("SenderEmail", "not-an-email", "SenderEmail", "valid email")]
+    [InlineData("SenderEmail", "a@b@c.example", "SenderEmail", "valid email")]
+    [InlineData("StaffRecipients", "desk@lumen.example\nnot an address", "StaffRecipients", "“not an address” is not a valid email address.")]
+    [InlineData("StaffRecipients", TwentyOneRecipients, "StaffRecipients", "at most 20 addresses")]
+    [InlineData("ReminderOffsets", "24h, soon", "ReminderOffsets", "for example 24h, 2h or 30m")]
+    [InlineData("ReminderOffsets", "10m", "ReminderOffsets", "between 15 minutes and 14 days")]
+    [InlineData("ReminderOffsets", "15d", "ReminderOffsets", "between 15 minutes and 14 days")]
+    [InlineData("ReminderOffsets", "99999999999h", "ReminderOffsets", "for example 24h, 2h or 30m")]
+    [InlineData("ReminderOffsets", "1h, 2h, 3h, 4h, 5h, 6h", "ReminderOffsets", "at most 5 reminders")]
+    [InlineData("ExpirePendingAfterHours", "8761", "ExpirePendingAfterHours", "between 0 and 8760 hours")]
+    [InlineData("ExpirePendingAfterHours", "-1", "ExpirePendingAfterHours", "between 0 and 8760 hours")]
+    [InlineData("MaxSendAttempts", "0", "MaxSendAttempts", "between 1 and 50 attempts")]
+    [InlineData("MaxSendAttempts", "51", "MaxSendAttempts", "between 1 and 50 attempts")]
     public async Task A_wrong_value_is_refused_next_to_its_field_with_the_input_kept_and_nothing_saved(
         string field, string value, string id, string message)
     {
@@ -80,7 +98,12 @@ public class SettingsTests(StudioApp app) : IClassFixture<StudioApp>
         Assert.Equal($"#{id}", page.QuerySelector("#settings-form [role=alert] a")!.GetAttribute("href"));
         Assert.Equal("Typed and kept 1", page.QuerySelector<IHtmlInputElement>("#Address")!.Value);
         var kept = page.QuerySelector($"[name='{field}']")!;
-        Assert.Equal(value, kept is IHtmlSelectElement select ? select.Value : ((IHtmlInputElement)kept).Value);
+        Assert.Equal(value, kept switch
+        {
+            IHtmlSelectElement select => select.Value,
+            IHtmlTextAreaElement area => area.Value.Replace("\r\n", "\n"),
+            _ => ((IHtmlInputElement)kept).Value,
+        });
 
         var after = await SettingsAsync();
         Assert.Equal((before.Version, before.Address), (after.Version, after.Address));

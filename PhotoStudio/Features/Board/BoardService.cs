@@ -43,16 +43,21 @@ public record BoardPage(BoardFilter Filter, IReadOnlyList<BoardColumn> Columns, 
 
 public record HistoryLine(BookingStatus? From, BookingStatus To, string By, DateTime AtLocal, string Reason);
 public record NoteLine(string Author, DateTime AtLocal, string Text);
+public record NotificationLine(string Kind, string Recipient, NotificationStatus Status, DateTime AtLocal, string LastError);
 
 public record BookingDetails(BookingCard Card, int ClientId, string ClientEmail, string ClientPhone, string ClientNotes,
     decimal Price, string Currency, string Source, DateTime CreatedLocal, int RoomId, int? PhotographerId, bool NeedsPhotographer,
     IReadOnlyList<HistoryLine> History, IReadOnlyList<NoteLine> Notes, IReadOnlyList<NamedOption> Rooms,
-    IReadOnlyList<NamedOption> Photographers, bool CanManage, bool CanEnd, int SlotStepMinutes, string TimeZone);
+    IReadOnlyList<NamedOption> Photographers, bool CanManage, bool CanEnd, int SlotStepMinutes, string TimeZone,
+    IReadOnlyList<NotificationLine> Notifications);
 
 /// <summary>The staff board: filtered columns of cards, a booking's details, and every change staff make to one.</summary>
 public class BoardService(StudioDb db, StudioWrites writes, BookingService bookings, StudioDay studioDay, Outbox outbox, TimeProvider clock)
 {
     public const int PageSize = 20;
+
+    /// <summary>The booking's latest messages the panel lists; the outbox page has them all.</summary>
+    public const int PanelNotifications = 30;
 
     public const string StaleBooking = "Someone else changed this booking a moment ago. This is how it is now; please check and try again.";
     public const string NoSuchTime = "Please enter a valid date and time.";
@@ -154,6 +159,10 @@ public class BoardService(StudioDb db, StudioWrites writes, BookingService booki
         var names = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id))
             .Select(u => new { u.Id, Name = u.Employee != null ? u.Employee.FullName : u.Email ?? u.Id })
             .ToDictionaryAsync(u => u.Id, u => u.Name, ct);
+        // Its own query rather than a third collection above, which would multiply the rows of the other two.
+        var notifications = await db.Notifications.AsNoTracking().Where(n => n.BookingId == id)
+            .OrderByDescending(n => n.CreatedAt).ThenByDescending(n => n.Id).Take(PanelNotifications)
+            .Select(n => new NotificationLine(n.Kind, n.Recipient, n.Status, n.SentAt ?? n.CreatedAt, n.LastError)).ToListAsync(ct);
         var (rooms, photographers) = staff.Manages ? await bookings.ChoicesAsync(more.ServiceId, ct) : ([], []);
         var mayEnd = staff.Moves && (staff.SeesAll || row.PhotographerUserId == staff.UserId);
 
@@ -162,7 +171,8 @@ public class BoardService(StudioDb db, StudioWrites writes, BookingService booki
             more.History.Select(h => new HistoryLine(h.From, h.To, names.GetValueOrDefault(h.By, h.By), studio.ToLocal(h.At), h.Reason)).ToList(),
             more.Notes.Select(n => new NoteLine(n.AuthorName, studio.ToLocal(n.At), n.Text)).ToList(),
             rooms, photographers, staff.Manages && Data.Booking.IsLive(row.Status), mayEnd,
-            studio.Settings.SlotStepMinutes, studio.Zone.Id);
+            studio.Settings.SlotStepMinutes, studio.Zone.Id,
+            notifications.Select(n => n with { AtLocal = studio.ToLocal(n.AtLocal) }).ToList());
     }
 
     /// <summary>

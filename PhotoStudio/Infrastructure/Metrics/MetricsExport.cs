@@ -57,6 +57,8 @@ public static class MetricsExport
     public static IEndpointConventionBuilder MapStudioMetrics(this IEndpointRouteBuilder endpoints, string pattern = "/metrics")
     {
         var registry = endpoints.ServiceProvider.GetRequiredService<CollectorRegistry>();
+        // The outbox gauges read the database at each scrape: every instance exports them, not only one that has sent mail.
+        endpoints.ServiceProvider.GetRequiredService<Features.Notifications.NotificationMetrics>();
         // MapMetrics answers every method; a scrape is a GET.
         return endpoints.MapMetrics(o => o.Registry = registry, pattern)
             .WithMetadata(new HttpMethodMetadata([HttpMethods.Get]))

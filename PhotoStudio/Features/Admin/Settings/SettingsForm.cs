@@ -62,6 +62,36 @@ public record SettingsForm : IValidatableObject
     [Display(Name = "Deposit policy")]
     public string? DepositPolicy { get; init; }
 
+    [StringLength(200, ErrorMessage = "Keep the sender name under 200 characters.")]
+    [Display(Name = "Sender name")]
+    public string? SenderName { get; init; }
+
+    [EmailAddress(ErrorMessage = "Enter a valid email address.")]
+    [StringLength(254, ErrorMessage = "Enter a valid email address.")]
+    [Display(Name = "Sender address")]
+    public string? SenderEmail { get; init; }
+
+    /// <summary>One address per line, as typed; checked line by line in <see cref="StudioSettingsService.Check"/>.</summary>
+    [StringLength(6000, ErrorMessage = "Enter at most 20 addresses.")]
+    [Display(Name = "Staff who hear of new bookings")]
+    public string? StaffRecipients { get; init; }
+
+    /// <summary>"24h, 2h" (<see cref="PhotoStudio.Features.Notifications.ReminderOffsets"/>); empty for no reminders.</summary>
+    [StringLength(200, ErrorMessage = "Enter at most 5 reminders.")]
+    [Display(Name = "Reminders before the session")]
+    public string? ReminderOffsets { get; init; }
+
+    /// <summary>The switchable kinds left on (<see cref="PhotoStudio.Features.Notifications.NotificationKind.Switchable"/>); other values are ignored.</summary>
+    public List<string> MessagesOn { get; init; } = [];
+
+    [Range(0, 8760, ErrorMessage = "Enter between {1} and {2} hours (0 = never).")]
+    [Display(Name = "Cancel unconfirmed requests after (hours; 0 = never)")]
+    public int ExpirePendingAfterHours { get; init; }
+
+    [Range(1, 50, ErrorMessage = "Enter between {1} and {2} attempts.")]
+    [Display(Name = "Attempts before a message fails")]
+    public int MaxSendAttempts { get; init; }
+
     /// <summary>The settings row's xmin when the form was loaded.</summary>
     public uint Version { get; init; }
 

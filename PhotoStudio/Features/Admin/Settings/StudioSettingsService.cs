@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using PhotoStudio.Data;
+using PhotoStudio.Features.Notifications;
 using PhotoStudio.Infrastructure.Writes;
 
 namespace PhotoStudio.Features.Admin.Settings;
@@ -58,6 +59,10 @@ public class StudioSettingsService(StudioDb db, TimeProvider clock, StudioWrites
             SlotStepMinutes = s.SlotStepMinutes, MinimumNoticeMinutes = s.MinimumNoticeMinutes, HorizonDays = s.HorizonDays,
             CancelCutoffHours = s.CancelCutoffHours, RescheduleCutoffHours = s.RescheduleCutoffHours, AutoConfirm = s.AutoConfirm,
             DepositPolicy = s.DepositPolicy, Version = s.Version,
+            SenderName = s.SenderName, SenderEmail = s.SenderEmail, StaffRecipients = string.Join("\n", s.StaffRecipients),
+            ReminderOffsets = ReminderOffsets.Format(s.ReminderOffsetsMinutes),
+            MessagesOn = NotificationKind.Switchable.Except(s.MessagesOff).ToList(),
+            ExpirePendingAfterHours = s.ExpirePendingAfterHours, MaxSendAttempts = s.MaxSendAttempts,
             Days = Week.Select(d => hours.Where(h => h.Weekday == d).ToList()).Select(day => new DayHoursForm
             {
                 Opens = day.Select(h => (string?)Time(h.Opens)).ToList(),
@@ -71,8 +76,14 @@ public class StudioSettingsService(StudioDb db, TimeProvider clock, StudioWrites
     {
         var errors = new List<FieldError>();
         foreach (var (field, text) in new[] { (nameof(form.Name), form.Name), (nameof(form.Address), form.Address), (nameof(form.Phone), form.Phone),
-                     (nameof(form.Email), form.Email), (nameof(form.DepositPolicy), form.DepositPolicy) })
+                     (nameof(form.Email), form.Email), (nameof(form.DepositPolicy), form.DepositPolicy),
+                     (nameof(form.SenderName), form.SenderName), (nameof(form.SenderEmail), form.SenderEmail),
+                     (nameof(form.StaffRecipients), form.StaffRecipients), (nameof(form.ReminderOffsets), form.ReminderOffsets) })
             if (HasNul(text)) errors.Add(new(field, NulMessage));
+        if (form.SenderEmail?.Trim() is { Length: > 0 } sender && !HasNul(sender) && !IsMailbox(sender))
+            errors.Add(new(nameof(form.SenderEmail), "Enter a valid email address."));
+        if (!HasNul(form.StaffRecipients) && RecipientsError(form.StaffRecipients) is { } recipients) errors.Add(recipients);
+        if (ReminderOffsets.Parse(form.ReminderOffsets).Error is { } offsets) errors.Add(new(nameof(form.ReminderOffsets), offsets));
         if (!string.IsNullOrEmpty(form.TimeZone) && !(TimeZoneInfo.TryFindSystemTimeZoneById(form.TimeZone, out var zone) && zone.HasIanaId))
             errors.Add(new(nameof(form.TimeZone), "Choose a time zone from the list."));
         if (form.SlotStepMinutes is >= 5 and <= 240 && 1440 % form.SlotStepMinutes != 0)
@@ -82,6 +93,31 @@ public class StudioSettingsService(StudioDb db, TimeProvider clock, StudioWrites
                 errors.Add(new(DayKey(i), message));
         return errors;
     }
+
+    public const int MaxStaffRecipients = 20;
+
+    /// <summary>The addresses of the staff recipients box: one a line, blank lines skipped, each once whatever its case.</summary>
+    public static List<string> Recipients(string? text) =>
+        (text ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .DistinctBy(r => r.ToLowerInvariant()).ToList();
+
+    private static FieldError? RecipientsError(string? text)
+    {
+        var recipients = Recipients(text);
+        if (recipients.Count > MaxStaffRecipients)
+            return new(nameof(SettingsForm.StaffRecipients), "Enter at most 20 addresses.");
+        var wrong = recipients.FindIndex(r => !IsMailbox(r));
+        return wrong < 0 ? null : new(nameof(SettingsForm.StaffRecipients), "“{0}” is not a valid email address.", recipients[wrong]);
+    }
+
+    /// <summary>
+    /// An address the mail library takes as it is: the sender builds every message with MimeKit, so an address it
+    /// would read differently (or not at all) is refused here rather than failing each send.
+    /// </summary>
+    private static bool IsMailbox(string address) =>
+        address.Length <= 254 && !address.Any(char.IsWhiteSpace)
+        && new System.ComponentModel.DataAnnotations.EmailAddressAttribute().IsValid(address)
+        && MimeKit.MailboxAddress.TryParse(address, out var mailbox) && string.IsNullOrEmpty(mailbox.Name) && mailbox.Address == address;
 
     /// <summary>PostgreSQL text cannot hold a NUL character; refused as input rather than failing the save.</summary>
     public static bool HasNul(string? text) => text?.Contains('\0') == true;
@@ -130,6 +166,13 @@ public class StudioSettingsService(StudioDb db, TimeProvider clock, StudioWrites
         s.RescheduleCutoffHours = form.RescheduleCutoffHours;
         s.AutoConfirm = form.AutoConfirm;
         s.DepositPolicy = form.DepositPolicy?.Trim() ?? "";
+        s.SenderName = form.SenderName?.Trim() ?? "";
+        s.SenderEmail = form.SenderEmail?.Trim() ?? "";
+        s.StaffRecipients = Recipients(form.StaffRecipients);
+        s.ReminderOffsetsMinutes = [.. ReminderOffsets.Parse(form.ReminderOffsets).Minutes];
+        s.MessagesOff = NotificationKind.Switchable.Except(form.MessagesOn).ToList();
+        s.ExpirePendingAfterHours = form.ExpirePendingAfterHours;
+        s.MaxSendAttempts = form.MaxSendAttempts;
         // The row is always written, so its version guards the business hours too, even when no setting changed.
         write.Expect(s, form.Version, touch: nameof(s.Name));
 
