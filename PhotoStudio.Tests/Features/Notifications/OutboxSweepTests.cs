@@ -51,6 +51,23 @@ public class OutboxSweepTests(ManualNotificationApp app) : IClassFixture<ManualN
     }
 
     [Fact]
+    public async Task An_address_no_mail_program_would_take_fails_at_once_and_the_messages_behind_it_still_go_out()
+    {
+        var unreadable = await app.AddBookingAsync(BookingStatus.Pending);
+        var next = await app.AddBookingAsync(BookingStatus.Pending);
+        await app.SetClientEmailAsync(unreadable, "no address@@example..test");
+        await app.MoveAsync(unreadable.Id, BookingStatus.Confirmed);
+        await app.MoveAsync(next.Id, BookingStatus.Confirmed);
+
+        await app.SendDueAsync();
+
+        var row = Assert.Single(await app.OutboxAsync(unreadable.Id));
+        Assert.Equal((NotificationStatus.Failed, 1), (row.Status, row.Attempts));
+        Assert.StartsWith("The message could not be written", row.LastError);
+        Assert.Single(app.Smtp.To(next.Client!.Email));
+    }
+
+    [Fact]
     public async Task A_message_the_server_took_before_the_connection_broke_stays_sent_and_is_not_sent_again()
     {
         var dropped = await app.AddBookingAsync(BookingStatus.Pending);

@@ -58,7 +58,23 @@ public sealed class OutboxSender(IServiceScopeFactory scopes, IMailTransport tra
                     .SingleOrDefaultAsync(ct);
                 if (row is null) break;
 
-                var message = await composer.ComposeAsync(row, ct);
+                MimeMessage? message;
+                try
+                {
+                    message = await composer.ComposeAsync(row, ct);
+                }
+                catch (Exception e) when (e is ParseException or FormatException)
+                {
+                    // An address no mail program would take: no retry can help, and it must not block the rows behind it.
+                    row.Attempts++;
+                    row.Status = NotificationStatus.Failed;
+                    row.LastError = Truncate("The message could not be written: " + e.Message, 500);
+                    await db.SaveChangesAsync(ct);
+                    await tx.CommitAsync(ct);
+                    metrics.Failed(row.Kind);
+                    log.LogWarning("Notification {Id} ({Kind}) could not be written and failed", row.Id, row.Kind);
+                    continue;
+                }
                 if (message is null)
                 {
                     row.Status = NotificationStatus.Withdrawn;

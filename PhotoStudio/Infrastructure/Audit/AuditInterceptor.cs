@@ -26,8 +26,16 @@ public sealed class AuditInterceptor(AuditContext actor, TimeProvider clock) : S
     private static readonly HashSet<string> SecretFields =
     [
         nameof(StudioUser.PasswordHash), nameof(StudioUser.SecurityStamp), nameof(StudioUser.ConcurrencyStamp),
-        nameof(StudioUser.LastTotpTimeStep), nameof(Booking.ManageTokenHash), nameof(Booking.Version),
+        nameof(StudioUser.LastTotpTimeStep), nameof(Booking.ManageTokenHash), nameof(Booking.ManageTokenSealed), nameof(Booking.Version),
+        nameof(CalendarFeed.TokenHash), nameof(CalendarFeed.TokenSealed),
     ];
+
+    /// <summary>
+    /// The outbox is a log of its own (<c>/admin/notifications</c>): its rows being queued with a change and marked by the
+    /// sender are not business changes. A person acting on a row (sending a failed message again) is.
+    /// </summary>
+    private bool IsOutboxBookkeeping(EntityEntry e) =>
+        e.Metadata.ClrType == typeof(Notification) && (e.State == EntityState.Added || actor.Actor == AuditContext.System);
 
     private List<(EntityEntry Entry, string Action, Dictionary<string, object?[]> Changes)>? pending;
     private IDbContextTransaction? ownTransaction;
@@ -38,7 +46,7 @@ public sealed class AuditInterceptor(AuditContext actor, TimeProvider clock) : S
         var db = eventData.Context!;
         pending = db.ChangeTracker.Entries()
             .Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
-            .Where(e => !Unaudited.Contains(e.Metadata.ClrType))
+            .Where(e => !Unaudited.Contains(e.Metadata.ClrType) && !IsOutboxBookkeeping(e))
             .Select(e => (e, Action(e.State), Changes(e)))
             .Where(x => x.Item1.State != EntityState.Modified || x.Item3.Count > 0)
             .ToList();
