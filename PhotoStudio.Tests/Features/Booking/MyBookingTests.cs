@@ -113,7 +113,8 @@ public class MyBookingTests(StudioApp app) : IClassFixture<StudioApp>
         var error = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         Assert.True(process.ExitCode == 0, error);
-        Assert.Equal($"{code}@photostudio", output[0].Trim());
+        // The same UID as the studio's emails carry (the code at the public address's host; localhost without one).
+        Assert.Equal($"{code}@localhost", output[0].Trim());
         Assert.Equal(DateTime.SpecifyKind(booking.StartsAt, DateTimeKind.Utc), DateTimeOffset.Parse(output[1]).UtcDateTime);
         Assert.Equal(DateTime.SpecifyKind(booking.EndsAt, DateTimeKind.Utc), DateTimeOffset.Parse(output[2]).UtcDateTime);
         Assert.Equal($"{booking.Service!.Name} · {studio.Name}", output[3].Trim());
