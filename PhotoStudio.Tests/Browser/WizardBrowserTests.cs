@@ -303,7 +303,8 @@ public class WizardBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
         var calendar = await page.Context.APIRequest.GetAsync((await ics.GetAttributeAsync("href"))!);
         Assert.Equal(200, calendar.Status);
         Assert.StartsWith("text/calendar", calendar.Headers["content-type"]);
-        Assert.Contains($"UID:{bookingCode}@photostudio", await calendar.TextAsync());
+        // The same UID as the emails carry: the code at the public address's host (localhost without one).
+        Assert.Contains($"UID:{bookingCode}@localhost", await calendar.TextAsync());
         return bookingCode;
     }
 

@@ -40,7 +40,7 @@ public record SlotInputs(StudioSettings Studio, StudioRules Rules, ServiceOption
 
 public record BookingSummary(string Code, string StudioName, string Service, string Room, string? Photographer,
     DateTimeOffset LocalStart, DateTimeOffset LocalEnd, decimal Price, string Currency, Data.BookingStatus Status, string TimeZone,
-    string? ManageUrl = null);
+    string? ManageUrl = null, int Revision = 0);
 
 /// <summary>What a confirmation made: the booking's code, and its manage link's token when it is new.</summary>
 /// <param name="ManageToken">Null when this draft was confirmed before (a replay, a double click, a race with itself):
@@ -139,11 +139,12 @@ public class BookingService(StudioDb db, StudioDay studioDay, StudioWrites write
         var studio = await studioDay.ClockAsync(ct);
         var row = await db.Bookings.AsNoTracking().Where(b => b.Code == code)
             .Select(b => new { b.Code, Service = b.Service!.Name, Room = b.Room!.Name, Photographer = b.Photographer!.FullName,
-                b.StartsAt, b.EndsAt, b.Price, b.Currency, b.Status })
+                b.StartsAt, b.EndsAt, b.Price, b.Currency, b.Status, b.Revision })
             .FirstOrDefaultAsync(ct);
         if (row is null) return null;
         return new BookingSummary(row.Code, studio.Settings.Name, row.Service, row.Room, row.Photographer,
-            studio.ToLocalOffset(row.StartsAt), studio.ToLocalOffset(row.EndsAt), row.Price, row.Currency, row.Status, studio.Zone.Id);
+            studio.ToLocalOffset(row.StartsAt), studio.ToLocalOffset(row.EndsAt), row.Price, row.Currency, row.Status, studio.Zone.Id,
+            Revision: row.Revision);
     }
 
     /// <summary>Step 3's model: the month grid marking days with free times, and the chosen day's times.</summary>
@@ -254,10 +255,13 @@ public class BookingService(StudioDb db, StudioDay studioDay, StudioWrites write
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(2, {id})", ct);
     }
 
-    /// <summary>The .ics of a booking, for the confirmation page and the client's own page alike.</summary>
+    /// <summary>
+    /// The .ics of a booking, for the confirmation page and the client's own page alike: the same event (UID and
+    /// SEQUENCE) as the one the studio's emails carry.
+    /// </summary>
     public async Task<byte[]?> CalendarFileAsync(string code, CancellationToken ct) =>
         await SummaryAsync(code, ct) is { } summary && await StudioAsync(ct) is { } studio
-            ? System.Text.Encoding.UTF8.GetBytes(BookingIcs.Write(summary, studio.Address, clock.GetUtcNow()))
+            ? System.Text.Encoding.UTF8.GetBytes(BookingIcs.Write(summary, studio.Address, links.Host, clock.GetUtcNow()))
             : null;
 
     /// <summary>
