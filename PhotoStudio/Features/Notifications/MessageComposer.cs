@@ -19,8 +19,8 @@ namespace PhotoStudio.Features.Notifications;
 /// Returns null when the message no longer applies, which the sender records as withdrawn: a reminder whose booking
 /// is no longer Pending or Confirmed, whose time moved on (another revision) or has passed; an assignment whose
 /// photographer is no longer this recipient; a client message whose client was erased or whose address on file is
-/// no longer the recipient (a corrected typo must not send the manage link to the wrong person); an address that
-/// cannot be parsed.
+/// no longer the recipient (a corrected typo must not send the manage link to the wrong person). An address no mail
+/// server would take throws <see cref="FormatException"/>: the sender marks that row failed for staff to see.
 /// </remarks>
 public sealed class MessageComposer(StudioDb db, ManageLinks links, IStringLocalizer<MailResource> M, TimeProvider clock)
 {
@@ -38,7 +38,10 @@ public sealed class MessageComposer(StudioDb db, ManageLinks links, IStringLocal
             CancelledBy = b.History.Where(h => h.To == BookingStatus.Cancelled)
                 .OrderByDescending(h => h.At).ThenByDescending(h => h.Id).Select(h => h.By).FirstOrDefault(),
         }).SingleOrDefaultAsync(ct);
-        if (booking is null || !StillApplies(row, booking) || !MailboxAddress.TryParse(row.Recipient, out var to)) return null;
+        if (booking is null || !StillApplies(row, booking)) return null;
+        // Not "no longer relevant" but a failure staff must see and fix (the sender marks the row failed).
+        if (!MailboxAddress.TryParse(row.Recipient, out var to))
+            throw new FormatException("The recipient's address is not one a mail server would take; correct it and send again.");
 
         var (culture, uiCulture) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
         var language = row.Language == "ru" ? "ru" : "en";
