@@ -94,9 +94,14 @@ public class OutboxMetricsTests(NotificationApp app) : IClassFixture<Notificatio
         _ = app.Server; // starts the app and its scheduler
         await using (var db = app.NewDb())
             await db.Settings.ExecuteUpdateAsync(s => s.SetProperty(x => x.MaxSendAttempts, 1));
+        // Client messages go to the client's address on file (the composer withdraws one to any other address).
         var booking = await app.AddBookingAsync(BookingStatus.Confirmed);
-        var good = await app.AddNotificationAsync(booking.Id, NotificationStatus.Pending, kind: "received", recipient: $"fine-{Guid.NewGuid():N}@example.test");
-        var bad = await app.AddNotificationAsync(booking.Id, NotificationStatus.Pending, kind: "confirmed", recipient: $"reject-{Guid.NewGuid():N}@example.test");
+        var refused = await app.AddBookingAsync(BookingStatus.Confirmed);
+        var address = $"reject-{Guid.NewGuid():N}@example.test";
+        await using (var db = app.NewDb())
+            await db.Clients.Where(c => c.Id == refused.ClientId).ExecuteUpdateAsync(s => s.SetProperty(c => c.Email, address));
+        var good = await app.AddNotificationAsync(booking.Id, NotificationStatus.Pending, kind: "received", recipient: booking.Client!.Email);
+        var bad = await app.AddNotificationAsync(refused.Id, NotificationStatus.Pending, kind: "confirmed", recipient: address);
 
         Assert.Single(await app.Smtp.WaitForAsync(1, TimeSpan.FromSeconds(30), m => m.To.Mailboxes.Any(a => a.Address == good.Recipient)));
         const string sent = "photostudio_notifications_sent_total{kind=\"received\"}";

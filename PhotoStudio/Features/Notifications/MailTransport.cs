@@ -58,7 +58,7 @@ public sealed class SmtpMailTransport(SmtpOptions options) : IMailTransport
         {
             await client.ConnectAsync(options.Host ?? "", options.Port, options.Security, ct);
             if (!string.IsNullOrEmpty(options.User)) await client.AuthenticateAsync(options.User, options.Password ?? "", ct);
-            return new Session(client);
+            return new Session(client, Describe());
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -67,7 +67,7 @@ public sealed class SmtpMailTransport(SmtpOptions options) : IMailTransport
         }
     }
 
-    private sealed class Session(SmtpClient client) : IMailSession
+    private sealed class Session(SmtpClient client, string server) : IMailSession
     {
         public async Task SendAsync(MimeMessage message, Action commitPoint, CancellationToken ct)
         {
@@ -79,7 +79,7 @@ public sealed class SmtpMailTransport(SmtpOptions options) : IMailTransport
             catch (Exception e) when (e is System.IO.IOException or System.Net.Sockets.SocketException or SmtpProtocolException
                                           or ServiceNotConnectedException or TimeoutException)
             {
-                throw new MailServerUnavailableException($"The mail server connection failed: {e.Message}", e);
+                throw new MailServerUnavailableException($"The connection to the mail server {server} failed: {e.Message}", e);
             }
             // MailKit reports progress as the body is written; a server that took the message without our seeing
             // the whole body counted (it should not happen) is still recorded, after the fact.
