@@ -61,3 +61,16 @@ public class ManualNotificationApp : NotificationApp
 {
     protected override bool JobsEnabled => false;
 }
+
+/// <summary>
+/// The scheduler running with an hour between sweeps: a message that leaves within seconds was sent because the write
+/// that queued it woke the sender (<c>OutboxNudge</c>), not because a sweep came round.
+/// </summary>
+public class HourlySweepNotificationApp : NotificationApp
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Jobs:SweepSeconds", "3600");
+    }
+}

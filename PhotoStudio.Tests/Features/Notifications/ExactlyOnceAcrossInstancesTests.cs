@@ -8,11 +8,22 @@ using Xunit.Abstractions;
 namespace PhotoStudio.Tests.Features.Notifications;
 
 /// <summary>
+/// The crash drill runs alone, after the parallel part of the suite: what it measures (where a SIGKILL lands in a
+/// sender's cycle, how soon the mail server handles each message) is timing, which other classes would disturb.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public class CrashDrillCollection
+{
+    public const string Name = "crash drills";
+}
+
+/// <summary>
 /// The headline guarantee of the outbox: two app processes sweep one database, the one that is sending is SIGKILLed
 /// in the middle of a sweep, a fresh process takes its place, and every reminder reaches the mail server exactly once
 /// (by Message-ID and by booking and kind). Repeated over a few rounds so the figure means something; the figures
 /// are written to the test output.
 /// </summary>
+[Collection(CrashDrillCollection.Name)]
 public class ExactlyOnceAcrossInstancesTests(StudioApp app, ITestOutputHelper output) : IClassFixture<StudioApp>
 {
     private const int PerRound = 200;

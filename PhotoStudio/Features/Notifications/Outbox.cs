@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using PhotoStudio.Data;
 using PhotoStudio.Features.Shared;
+using PhotoStudio.Infrastructure.Writes;
 
 namespace PhotoStudio.Features.Notifications;
 
@@ -9,8 +10,10 @@ namespace PhotoStudio.Features.Notifications;
 /// committed with the change or not at all. What is switched off in the settings is not queued; an erased client
 /// gets nothing. The sender (<see cref="OutboxSender"/>) delivers them later.
 /// </summary>
-public sealed class Outbox(StudioDb db, StudioDay studioDay, TimeProvider clock)
+public sealed class Outbox(StudioDb db, StudioDay studioDay, StudioWrites writes, OutboxNudge nudge, TimeProvider clock)
 {
+    private WriteScope? nudging;
+
     /// <summary>A message to the booking's client (the client's address on file at this moment).</summary>
     public async Task ToClientAsync(Data.Booking booking, string kind, CancellationToken ct, int? revision = null)
     {
@@ -71,5 +74,11 @@ public sealed class Outbox(StudioDb db, StudioDay studioDay, TimeProvider clock)
             NextAttemptAt = now,
             CreatedAt = now,
         });
+        // Once committed, the sender is woken rather than left to its next sweep (once per write).
+        if (writes.Current is { } write && !ReferenceEquals(write, nudging))
+        {
+            nudging = write;
+            write.AfterCommit(nudge.Nudge);
+        }
     }
 }

@@ -11,7 +11,7 @@ namespace PhotoStudio.Features.Notifications;
 /// its moment until the session starts, and only if the booking had its time before that moment: a session booked
 /// three hours ahead gets the 2-hour reminder, not a 24-hour one at booking time.
 /// </summary>
-public sealed class ReminderSweep(StudioDb db, TimeProvider clock, ILogger<ReminderSweep> log)
+public sealed class ReminderSweep(StudioDb db, OutboxNudge nudge, TimeProvider clock, ILogger<ReminderSweep> log)
 {
     public async Task<int> QueueDueAsync(CancellationToken ct)
     {
@@ -33,7 +33,11 @@ public sealed class ReminderSweep(StudioDb db, TimeProvider clock, ILogger<Remin
                 ON CONFLICT (booking_id, kind, recipient, revision) DO NOTHING
                 """, ct);
         }
-        if (queued > 0) log.LogInformation("Queued {Count} reminders", queued);
+        if (queued > 0)
+        {
+            log.LogInformation("Queued {Count} reminders", queued);
+            nudge.Nudge();
+        }
         return queued;
     }
 }

@@ -14,12 +14,16 @@ public static class StudioJobs
 {
     public const string TablePrefix = "quartz.qrtz_";
 
+    /// <summary>The outbox sender's job, which <see cref="OutboxNudge"/> asks to run at once.</summary>
+    public static readonly JobKey OutboxJobKey = new("outbox", "sweeps");
+
     public static IServiceCollection AddStudioJobs(this IServiceCollection services, IConfiguration configuration, string connectionString)
     {
         services.Configure<OutboxOptions>(configuration.GetSection("Outbox"));
         services.AddSingleton<OutboxHealth>();
         services.AddSingleton<NotificationMetrics>();
         services.AddSingleton<OutboxSender>();
+        services.AddSingleton<OutboxNudge>();
         services.AddScoped<ManageLinks>();
         services.AddScoped<Outbox>();
         services.AddScoped<MessageComposer>();

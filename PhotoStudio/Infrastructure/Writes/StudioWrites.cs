@@ -62,6 +62,9 @@ public class StudioWrites(StudioDb db, ILogger<StudioWrites> log)
     public const string NotAllowed = "These values are not allowed together. Please check them.";
     public const string InUse = "Something else refers to it now, so it cannot be changed that way.";
 
+    /// <summary>The write running now on this context, if any: helpers that add to it (the outbox) ask it for after-commit work.</summary>
+    public WriteScope? Current { get; private set; }
+
     /// <summary>
     /// Runs <paramref name="work"/> in a new transaction. When it returns <see cref="Outcome.Done"/>, pending changes are
     /// saved with their announcements and committed; any other outcome rolls everything back and is returned as it is.
@@ -72,6 +75,7 @@ public class StudioWrites(StudioDb db, ILogger<StudioWrites> log)
             throw new InvalidOperationException("A write runs in its own transaction; this one is already inside another.");
         var scope = new WriteScope(db);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        Current = scope;
         try
         {
             var outcome = await work(scope);
@@ -102,6 +106,10 @@ public class StudioWrites(StudioDb db, ILogger<StudioWrites> log)
                 PostgresErrorCodes.CheckViolation => Outcome.Field("", NotAllowed),
                 _ => Outcome.Because(InUse),
             };
+        }
+        finally
+        {
+            Current = null;
         }
     }
 
