@@ -317,6 +317,22 @@ namespace PhotoStudio.Migrations
                         .HasColumnType("character varying(12)")
                         .HasColumnName("code");
 
+                    b.Property<string>("ContactName")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasDefaultValue("")
+                        .HasColumnName("contact_name");
+
+                    b.Property<string>("ContactPhone")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasDefaultValue("")
+                        .HasColumnName("contact_phone");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -1565,12 +1581,14 @@ namespace PhotoStudio.Migrations
 
             modelBuilder.Entity("PhotoStudio.Data.Notification", b =>
                 {
-                    b.HasOne("PhotoStudio.Data.Booking", null)
+                    b.HasOne("PhotoStudio.Data.Booking", "Booking")
                         .WithMany()
                         .HasForeignKey("BookingId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_notifications_booking_id");
+
+                    b.Navigation("Booking");
                 });
 
             modelBuilder.Entity("PhotoStudio.Data.ServiceEmployee", b =>

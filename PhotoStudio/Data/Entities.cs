@@ -198,6 +198,13 @@ public class Booking
     public string ClientNotes { get; set; } = "";
     public string InternalNotes { get; set; } = "";
     public string Source { get; set; } = "web";
+    /// <summary>
+    /// The name and phone the person typed when booking on the web. A returning client is matched by email and their
+    /// record is never overwritten by a public form, so what they typed this time is kept here; staff see both when they
+    /// differ. Empty for bookings made before this was kept.
+    /// </summary>
+    public string ContactName { get; set; } = "";
+    public string ContactPhone { get; set; } = "";
     /// <summary>The language the client booked in ("en" or "ru"): every message about the booking is written in it.</summary>
     public string Language { get; set; } = "en";
     /// <summary>

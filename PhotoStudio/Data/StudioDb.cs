@@ -174,6 +174,8 @@ public class StudioDb(DbContextOptions<StudioDb> options)
             e.Property(x => x.Currency).HasMaxLength(3).IsFixedLength();
             e.Property(x => x.Source).HasMaxLength(20);
             e.Property(x => x.Language).HasMaxLength(8).HasDefaultValue("en");
+            e.Property(x => x.ContactName).HasMaxLength(200).HasDefaultValue("");
+            e.Property(x => x.ContactPhone).HasMaxLength(40).HasDefaultValue("");
             e.ToTable(t => t.HasCheckConstraint("ck_bookings_language", "language IN ('en','ru')"));
             e.Property(x => x.Version).HasColumnName("xmin").HasColumnType("xid").IsRowVersion();
             e.HasOne(x => x.Client).WithMany().HasForeignKey(x => x.ClientId).OnDelete(DeleteBehavior.Restrict);

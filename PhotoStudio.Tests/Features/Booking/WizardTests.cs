@@ -96,6 +96,48 @@ public class WizardTests(StudioApp app) : IClassFixture<StudioApp>
     }
 
     [Fact]
+    public async Task A_returning_client_who_types_another_name_and_phone_keeps_their_record_and_staff_see_what_was_typed()
+    {
+        Client known;
+        await using (var db = app.NewDb())
+            known = await db.Clients.AsNoTracking().Where(c => c.ErasedAt == null && c.Phone != "").OrderBy(c => c.Id).FirstAsync();
+        var (client, start) = await ChooseATimeAsync(app, latest: true);
+        await PostStartAsync(client, start);
+        var typed = new Dictionary<string, string>(Details) { ["Name"] = "Someone Else", ["Email"] = known.Email.ToUpperInvariant(), ["Phone"] = "+49 170 5550101" };
+        await client.SubmitAsync("/book/details", "#details-form", typed);
+        var response = await client.SubmitAsync("/book/review", "#confirm-form");
+        var code = (await client.GetDocumentAsync(response.Headers.Location!.OriginalString)).Single("#booking-code").TextContent;
+
+        await using var check = app.NewDb();
+        var booking = await check.Bookings.AsNoTracking().Include(b => b.Client).SingleAsync(b => b.Code == code);
+        Assert.Equal(known.Id, booking.ClientId);
+        Assert.Equal((known.Name, known.Phone), (booking.Client!.Name, booking.Client.Phone));
+        Assert.Equal(("Someone Else", "+49 170 5550101"), (booking.ContactName, booking.ContactPhone));
+
+        var staff = await app.SignedInClientAsync("reception@demo.studio");
+        var panel = await staff.GetDocumentAsync($"/board/bookings/{booking.Id}");
+        Assert.Equal("Someone Else · +49 170 5550101", panel.Single("#typed-contact").TextContent.Trim());
+        Assert.Contains(known.Phone, panel.QuerySelector("dl")!.TextContent);
+    }
+
+    [Fact]
+    public async Task A_client_whose_typed_details_match_the_record_shows_them_once()
+    {
+        var (client, start) = await ChooseATimeAsync(app, latest: true);
+        await PostStartAsync(client, start);
+        var email = $"once-{Guid.NewGuid():N}@example.org";
+        await client.SubmitAsync("/book/details", "#details-form", new Dictionary<string, string>(Details) { ["Email"] = email });
+        var response = await client.SubmitAsync("/book/review", "#confirm-form");
+        var code = (await client.GetDocumentAsync(response.Headers.Location!.OriginalString)).Single("#booking-code").TextContent;
+        await using var check = app.NewDb();
+        var id = await check.Bookings.Where(b => b.Code == code).Select(b => b.Id).SingleAsync();
+
+        var staff = await app.SignedInClientAsync("reception@demo.studio");
+        var panel = await staff.GetDocumentAsync($"/board/bookings/{id}");
+        Assert.Null(panel.QuerySelector("#typed-contact"));
+    }
+
+    [Fact]
     public async Task Each_missing_or_wrong_detail_gets_its_own_message_and_the_form_keeps_what_was_typed()
     {
         var (client, start) = await ChooseATimeAsync(app);

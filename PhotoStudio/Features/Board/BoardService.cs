@@ -49,7 +49,22 @@ public record BookingDetails(BookingCard Card, int ClientId, string ClientEmail,
     decimal Price, string Currency, string Source, DateTime CreatedLocal, int RoomId, int? PhotographerId, bool NeedsPhotographer,
     IReadOnlyList<HistoryLine> History, IReadOnlyList<NoteLine> Notes, IReadOnlyList<NamedOption> Rooms,
     IReadOnlyList<NamedOption> Photographers, bool CanManage, bool CanEnd, int SlotStepMinutes, string TimeZone,
-    IReadOnlyList<NotificationLine> Notifications);
+    IReadOnlyList<NotificationLine> Notifications, TypedContact? TypedContact = null);
+
+/// <summary>
+/// The name and phone typed on a web booking, shown beside the client's record when they differ: a returning client
+/// matched by email may have typed a new phone, or someone booked for a friend with the friend's email.
+/// </summary>
+public record TypedContact(string Name, string Phone)
+{
+    public static TypedContact? IfDifferent(string typedName, string typedPhone, string clientName, string clientPhone) =>
+        typedName.Length == 0 && typedPhone.Length == 0 ? null
+        : string.Equals(typedName.Trim(), clientName.Trim(), StringComparison.CurrentCultureIgnoreCase) && Digits(typedPhone) == Digits(clientPhone)
+            ? null
+            : new TypedContact(typedName, typedPhone);
+
+    private static string Digits(string phone) => new([.. phone.Where(char.IsAsciiDigit)]);
+}
 
 /// <summary>The staff board: filtered columns of cards, a booking's details, and every change staff make to one.</summary>
 public class BoardService(StudioDb db, StudioWrites writes, BookingService bookings, StudioDay studioDay, Outbox outbox, TimeProvider clock)
@@ -150,6 +165,7 @@ public class BoardService(StudioDb db, StudioWrites writes, BookingService booki
         var more = await db.Bookings.AsNoTracking().Where(b => b.Id == id).Select(b => new
         {
             b.ClientId, b.Client!.Email, b.Client.Phone, b.ClientNotes, b.Price, b.Currency, b.Source, b.CreatedAt,
+            b.ContactName, b.ContactPhone,
             b.ServiceId, b.RoomId, b.PhotographerId, b.Service!.NeedsPhotographer,
             History = b.History.OrderBy(h => h.At).ThenBy(h => h.Id).Select(h => new { h.From, h.To, h.By, h.At, h.Reason }).ToList(),
             Notes = b.Notes.OrderBy(n => n.At).ThenBy(n => n.Id).Select(n => new { n.AuthorName, n.At, n.Text }).ToList(),
@@ -172,7 +188,8 @@ public class BoardService(StudioDb db, StudioWrites writes, BookingService booki
             more.Notes.Select(n => new NoteLine(n.AuthorName, studio.ToLocal(n.At), n.Text)).ToList(),
             rooms, photographers, staff.Manages && Data.Booking.IsLive(row.Status), mayEnd,
             studio.Settings.SlotStepMinutes, studio.Zone.Id,
-            notifications.Select(n => n with { AtLocal = studio.ToLocal(n.AtLocal) }).ToList());
+            notifications.Select(n => n with { AtLocal = studio.ToLocal(n.AtLocal) }).ToList(),
+            TypedContact.IfDifferent(more.ContactName, more.ContactPhone, row.Client, more.Phone));
     }
 
     /// <summary>

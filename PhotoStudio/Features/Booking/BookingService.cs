@@ -344,6 +344,8 @@ public class BookingService(StudioDb db, StudioDay studioDay, StudioWrites write
                 Guests = details.Guests,
                 ClientNotes = details.Notes?.Trim() ?? "",
                 Source = "web",
+                ContactName = details.Name.Trim(),
+                ContactPhone = details.Phone.Trim(),
                 Language = BookingLanguage.Current,
                 ScheduledAt = now,
                 ManageTokenHash = ManageToken.Hash(token),
