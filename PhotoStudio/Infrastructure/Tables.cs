@@ -93,3 +93,11 @@ public static class Tables
         return new Paged<T>(items, total, page, TableState.PageSize);
     }
 }
+
+/// <summary>Searching text columns with ILIKE for what a person typed, taken literally.</summary>
+public static class Like
+{
+    /// <summary>A pattern matching text that contains <paramref name="typed"/>: its <c>%</c>, <c>_</c> and <c>\</c> are escaped.</summary>
+    public static string Containing(string typed) =>
+        "%" + typed.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+}

@@ -7,6 +7,7 @@ using PhotoStudio.Features.Notifications;
 using PhotoStudio.Features.Shared;
 using PhotoStudio.Infrastructure.Events;
 using PhotoStudio.Infrastructure.Writes;
+using PhotoStudio.Infrastructure;
 
 namespace PhotoStudio.Features.Board;
 
@@ -127,7 +128,7 @@ public class BoardService(StudioDb db, StudioWrites writes, BookingService booki
         if (filter.Photographer is { } photographer) query = query.Where(b => b.PhotographerId == photographer);
         if (filter.Q is { } q)
         {
-            var pattern = "%" + q.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            var pattern = Like.Containing(q);
             var code = q.ToUpperInvariant();
             query = query.Where(b => EF.Functions.ILike(b.Client!.Name, pattern) || b.Code == code);
         }

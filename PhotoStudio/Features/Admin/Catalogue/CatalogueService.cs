@@ -45,7 +45,7 @@ public class CatalogueService(StudioDb db, StudioWrites writes)
         query = query.AsNoTracking();
         if (state.Q is { } q)
         {
-            var pattern = "%" + q.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            var pattern = Like.Containing(q);
             query = query.Where(x => EF.Functions.ILike(EF.Property<string>(x, nameof(Room.Name)), pattern));
         }
         return ActiveFilter(state) switch

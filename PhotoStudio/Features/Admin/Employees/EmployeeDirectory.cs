@@ -33,7 +33,7 @@ public class EmployeeDirectory(StudioDb db, UserManager<StudioUser> users, TimeP
         var query = db.Employees.AsNoTracking();
         if (state.Q is { } q)
         {
-            var pattern = "%" + q.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            var pattern = Like.Containing(q);
             query = query.Where(e => EF.Functions.ILike(e.FullName, pattern) || EF.Functions.ILike(e.User!.Email!, pattern));
         }
         if (state["role"] is { } role)

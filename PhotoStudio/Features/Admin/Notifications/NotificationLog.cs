@@ -90,7 +90,7 @@ public class NotificationLog(StudioDb db, IMailTransport transport, OutboxHealth
         if (state.Q is { } q)
         {
             q = q.Length > MaxSearch ? q[..MaxSearch] : q;
-            var pattern = "%" + q.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            var pattern = Like.Containing(q);
             var code = q.ToUpperInvariant();
             query = query.Where(n => EF.Functions.ILike(n.Recipient, pattern) || n.Booking!.Code == code);
         }
