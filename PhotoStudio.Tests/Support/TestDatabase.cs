@@ -33,6 +33,7 @@ public static class TestDatabase
         await TemplateLock.WaitAsync();
         try
         {
+            await ExecuteAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE)"); // an interrupted run of a process with this id
             await ExecuteAsync($"CREATE DATABASE {name} TEMPLATE {TemplateName}");
         }
         finally
@@ -46,6 +47,7 @@ public static class TestDatabase
     public static async Task<string> CreateEmptyAsync()
     {
         var name = $"test_{Environment.ProcessId}_{Interlocked.Increment(ref counter)}";
+        await ExecuteAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE)"); // an interrupted run of a process with this id
         await ExecuteAsync($"CREATE DATABASE {name}");
         return await ConnectionStringFor(name);
     }
@@ -64,15 +66,16 @@ public static class TestDatabase
         try
         {
             if (templateReady) return;
-            // Leftovers of an earlier, interrupted run.
+            // Leftovers of an earlier, interrupted run; not this run's own (an empty database made before the template).
             await using (var conn = new NpgsqlConnection(await Server.Value))
             {
                 await conn.OpenAsync();
                 var stale = new List<string>();
                 await using (var cmd = new NpgsqlCommand(
-                    "SELECT datname FROM pg_database WHERE datname LIKE 'test\\_%' OR datname = @t", conn))
+                    "SELECT datname FROM pg_database WHERE (datname LIKE 'test\\_%' AND datname NOT LIKE @ours) OR datname = @t", conn))
                 {
                     cmd.Parameters.AddWithValue("t", TemplateName);
+                    cmd.Parameters.AddWithValue("ours", $"test\\_{Environment.ProcessId}\\_%");
                     await using var reader = await cmd.ExecuteReaderAsync();
                     while (await reader.ReadAsync()) stale.Add(reader.GetString(0));
                 }
