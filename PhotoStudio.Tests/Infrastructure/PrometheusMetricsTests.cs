@@ -117,16 +117,8 @@ public class OutboxMetricsTests(NotificationApp app) : IClassFixture<Notificatio
         await Promtool.AssertLintCleanAsync(text);
     }
 
-    private async Task<string> WaitForScrapeAsync(Func<string, bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var text = await app.NewClient().GetStringAsync("/metrics");
-            if (condition(text) || DateTime.UtcNow > deadline) return text;
-            await Task.Delay(100);
-        }
-    }
+    private Task<string> WaitForScrapeAsync(Func<string, bool> condition) =>
+        Wait.LastReadingAsync(() => app.NewClient().GetStringAsync("/metrics"), condition, pollMilliseconds: 100);
 
     private static double? Sample(string text, string series) =>
         text.Split('\n').FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal)) is { } line

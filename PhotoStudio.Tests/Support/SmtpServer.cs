@@ -62,20 +62,21 @@ public sealed class SmtpServer : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
+        await Wait.UntilAsync(AcceptsAsync, $"the SMTP server to listen on port {Port}", TimeSpan.FromSeconds(20));
+    }
+
+    private async Task<bool> AcceptsAsync()
+    {
+        if (process!.HasExited) throw new InvalidOperationException($"aiosmtpd exited with {process.ExitCode}: is python3-aiosmtpd installed?");
+        try
         {
-            if (process.HasExited) throw new InvalidOperationException($"aiosmtpd exited with {process.ExitCode}: is python3-aiosmtpd installed?");
-            try
-            {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync("127.0.0.1", Port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(50);
-            }
+            using var probe = new TcpClient();
+            await probe.ConnectAsync("127.0.0.1", Port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
         }
     }
 
@@ -106,16 +107,8 @@ public sealed class SmtpServer : IAsyncDisposable
     }
 
     /// <summary>Waits until at least <paramref name="count"/> messages arrived (or the timeout passes) and returns them all.</summary>
-    public async Task<IReadOnlyList<MimeMessage>> WaitForAsync(int count, TimeSpan? timeout = null, Func<MimeMessage, bool>? where = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var messages = Messages().Where(where ?? (_ => true)).ToList();
-            if (messages.Count >= count || DateTime.UtcNow > deadline) return messages;
-            await Task.Delay(100);
-        }
-    }
+    public Task<List<MimeMessage>> WaitForAsync(int count, TimeSpan? timeout = null, Func<MimeMessage, bool>? where = null) =>
+        Wait.LastReadingAsync(() => Task.FromResult(Messages().Where(where ?? (_ => true)).ToList()), m => m.Count >= count, timeout, 100);
 
     public async ValueTask DisposeAsync()
     {

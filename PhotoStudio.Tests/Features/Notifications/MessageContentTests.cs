@@ -423,17 +423,12 @@ public class MessageContentTests(NotificationApp app) : IClassFixture<Notificati
     private async Task<Mail> MailAsync(BookingRow booking, string kind, string recipient)
     {
         recipient = recipient.ToLowerInvariant();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        Notification? row;
-        while (true)
+        var row = (await Wait.UntilAsync(async () =>
         {
-            await using (var db = app.NewDb())
-                row = await db.Notifications.AsNoTracking().Where(n => n.BookingId == booking.Id && n.Kind == kind && n.Recipient == recipient)
-                    .OrderByDescending(n => n.Id).FirstOrDefaultAsync();
-            if (row is not null) break;
-            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"no {kind} message to {recipient} was queued");
-            await Task.Delay(100);
-        }
+            await using var db = app.NewDb();
+            return await db.Notifications.AsNoTracking().Where(n => n.BookingId == booking.Id && n.Kind == kind && n.Recipient == recipient)
+                .OrderByDescending(n => n.Id).FirstOrDefaultAsync();
+        }, found => found is not null, $"a {kind} message to {recipient} to be queued", pollMilliseconds: 100))!;
         var messageId = MessageIds.For(row.Id, "studio.test");
         var received = await app.Smtp.WaitForAsync(1, TimeSpan.FromSeconds(30), m => m.MessageId == messageId);
         if (received.Count == 0)

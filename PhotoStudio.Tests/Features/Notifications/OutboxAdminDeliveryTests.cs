@@ -65,28 +65,11 @@ public class OutboxAdminDeliveryTests(NotificationApp app) : IClassFixture<Notif
     }
 
     /// <summary>The banner's text (empty when there is none) once it satisfies the condition, polling the page.</summary>
-    private static async Task<string> WaitForBannerAsync(HttpClient client, Func<string, bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var page = await client.GetDocumentAsync("/admin/notifications");
-            var text = page.QuerySelector("#outbox-health [role=alert]")?.TextContent ?? "";
-            if (condition(text)) return text;
-            Assert.True(DateTime.UtcNow < deadline, $"The banner never came to the expected state; it says: {text}");
-            await Task.Delay(200);
-        }
-    }
+    private static Task<string> WaitForBannerAsync(HttpClient client, Func<string, bool> condition) =>
+        Wait.UntilAsync(async () => (await client.GetDocumentAsync("/admin/notifications")).QuerySelector("#outbox-health [role=alert]")?.TextContent ?? "",
+            condition, "the banner to come to the expected state", pollMilliseconds: 200);
 
-    private static async Task<Notification> WaitForAsync(StudioDb db, long id, Func<Notification, bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var row = await db.Notifications.AsNoTracking().SingleAsync(n => n.Id == id);
-            if (condition(row)) return row;
-            Assert.True(DateTime.UtcNow < deadline, $"Notification {id} stayed {row.Status}");
-            await Task.Delay(100);
-        }
-    }
+    private static Task<Notification> WaitForAsync(StudioDb db, long id, Func<Notification, bool> condition) =>
+        Wait.UntilAsync(() => db.Notifications.AsNoTracking().SingleAsync(n => n.Id == id), condition,
+            $"notification {id} to change", pollMilliseconds: 100);
 }
