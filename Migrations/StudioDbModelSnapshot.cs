@@ -23,6 +23,7 @@ namespace PhotoStudio.Migrations
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "btree_gist");
+            NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "pg_trgm");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
@@ -701,7 +702,8 @@ namespace PhotoStudio.Migrations
 
                     b.Property<string>("Notes")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
                         .HasColumnName("notes");
 
                     b.Property<string>("Phone")
@@ -710,9 +712,24 @@ namespace PhotoStudio.Migrations
                         .HasColumnType("character varying(40)")
                         .HasColumnName("phone");
 
+                    b.Property<string>("PhoneDigits")
+                        .IsRequired()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("text")
+                        .HasColumnName("phone_digits")
+                        .HasComputedColumnSql("regexp_replace(phone, '[^0-9]', '', 'g')", true);
+
+                    b.Property<string>("SearchText")
+                        .IsRequired()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("text")
+                        .HasColumnName("search_text")
+                        .HasComputedColumnSql("name || ' ' || email || ' ' || phone || ' ' || regexp_replace(phone, '[^0-9]', '', 'g')", true);
+
                     b.Property<string>("Source")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
                         .HasColumnName("source");
 
                     b.PrimitiveCollection<List<string>>("Tags")
@@ -724,6 +741,12 @@ namespace PhotoStudio.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("terms_accepted_at");
 
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
                     b.HasKey("Id")
                         .HasName("pk_clients");
 
@@ -734,7 +757,116 @@ namespace PhotoStudio.Migrations
                     b.HasIndex("Name")
                         .HasDatabaseName("ix_clients_name");
 
+                    b.HasIndex("PhoneDigits")
+                        .HasDatabaseName("ix_clients_phone_digits");
+
+                    b.HasIndex("SearchText")
+                        .HasDatabaseName("ix_clients_search_text");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchText"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("SearchText"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex("Tags")
+                        .HasDatabaseName("ix_clients_tags");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Tags"), "gin");
+
                     b.ToTable("clients", (string)null);
+                });
+
+            modelBuilder.Entity("PhotoStudio.Data.ClientConsent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("By")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("by");
+
+                    b.Property<int>("ClientId")
+                        .HasColumnType("integer")
+                        .HasColumnName("client_id");
+
+                    b.Property<bool>("Granted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("granted");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("source");
+
+                    b.HasKey("Id")
+                        .HasName("pk_client_consents");
+
+                    b.HasIndex("ClientId", "At")
+                        .HasDatabaseName("ix_client_consents_client_id_at");
+
+                    b.ToTable("client_consents", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_client_consents_kind", "kind IN ('terms','marketing')");
+                        });
+                });
+
+            modelBuilder.Entity("PhotoStudio.Data.ClientNote", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("AuthorId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("author_id");
+
+                    b.Property<string>("AuthorName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("author_name");
+
+                    b.Property<int>("ClientId")
+                        .HasColumnType("integer")
+                        .HasColumnName("client_id");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("text");
+
+                    b.HasKey("Id")
+                        .HasName("pk_client_notes");
+
+                    b.HasIndex("ClientId", "At")
+                        .HasDatabaseName("ix_client_notes_client_id_at");
+
+                    b.ToTable("client_notes", (string)null);
                 });
 
             modelBuilder.Entity("PhotoStudio.Data.Closure", b =>
@@ -1178,6 +1310,10 @@ namespace PhotoStudio.Migrations
                         .HasColumnType("text")
                         .HasColumnName("email");
 
+                    b.Property<int?>("EraseClientsAfterMonths")
+                        .HasColumnType("integer")
+                        .HasColumnName("erase_clients_after_months");
+
                     b.Property<int>("ExpirePendingAfterHours")
                         .HasColumnType("integer")
                         .HasColumnName("expire_pending_after_hours");
@@ -1266,6 +1402,8 @@ namespace PhotoStudio.Migrations
                     b.ToTable("studio_settings", null, t =>
                         {
                             t.HasCheckConstraint("ck_studio_settings_attempts", "max_send_attempts BETWEEN 1 AND 50");
+
+                            t.HasCheckConstraint("ck_studio_settings_erase_after", "erase_clients_after_months BETWEEN 1 AND 240");
 
                             t.HasCheckConstraint("ck_studio_settings_expiry", "expire_pending_after_hours BETWEEN 0 AND 8760");
 
@@ -1567,6 +1705,26 @@ namespace PhotoStudio.Migrations
                         .HasConstraintName("fk_calendar_feeds_user_id");
                 });
 
+            modelBuilder.Entity("PhotoStudio.Data.ClientConsent", b =>
+                {
+                    b.HasOne("PhotoStudio.Data.Client", null)
+                        .WithMany("Consents")
+                        .HasForeignKey("ClientId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_client_consents_client_id");
+                });
+
+            modelBuilder.Entity("PhotoStudio.Data.ClientNote", b =>
+                {
+                    b.HasOne("PhotoStudio.Data.Client", null)
+                        .WithMany("StaffNotes")
+                        .HasForeignKey("ClientId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_client_notes_client_id");
+                });
+
             modelBuilder.Entity("PhotoStudio.Data.Employee", b =>
                 {
                     b.HasOne("PhotoStudio.Data.StudioUser", "User")
@@ -1654,6 +1812,13 @@ namespace PhotoStudio.Migrations
                     b.Navigation("History");
 
                     b.Navigation("Notes");
+                });
+
+            modelBuilder.Entity("PhotoStudio.Data.Client", b =>
+                {
+                    b.Navigation("Consents");
+
+                    b.Navigation("StaffNotes");
                 });
 
             modelBuilder.Entity("PhotoStudio.Data.Employee", b =>

@@ -29,7 +29,7 @@ public class MigrationDriftTests(MigrationDriftTests.MigratedDatabase migrated) 
         string[] raw =
         [
             "trigger audit_entries_no_update_or_delete", "trigger audit_entries_no_truncate",
-            "trigger users_last_totp_time_step_never_decreases",
+            "trigger users_last_totp_time_step_never_decreases", "trigger audit_entries_erasure_changes_only",
             "constraint ex_bookings_room_overlap", "constraint ex_bookings_photographer_overlap",
         ];
         await using var db = Context(migrated.ConnectionString);

@@ -22,6 +22,8 @@ public class StudioDb(DbContextOptions<StudioDb> options)
     public DbSet<WorkingHours> WorkingHours => Set<WorkingHours>();
     public DbSet<TimeOff> TimeOff => Set<TimeOff>();
     public DbSet<Client> Clients => Set<Client>();
+    public DbSet<ClientNote> ClientNotes => Set<ClientNote>();
+    public DbSet<ClientConsent> ClientConsents => Set<ClientConsent>();
     public DbSet<Booking> Bookings => Set<Booking>();
     public DbSet<BookingStatusChange> BookingStatusChanges => Set<BookingStatusChange>();
     public DbSet<BookingNote> BookingNotes => Set<BookingNote>();
@@ -37,6 +39,7 @@ public class StudioDb(DbContextOptions<StudioDb> options)
     {
         base.OnModelCreating(b);
         b.HasPostgresExtension("btree_gist");
+        b.HasPostgresExtension("pg_trgm");
 
         b.Entity<StudioUser>(e => e.ToTable("users"));
         b.Entity<StudioRole>(e => e.ToTable("roles"));
@@ -64,6 +67,7 @@ public class StudioDb(DbContextOptions<StudioDb> options)
             {
                 t.HasCheckConstraint("ck_studio_settings_expiry", "expire_pending_after_hours BETWEEN 0 AND 8760");
                 t.HasCheckConstraint("ck_studio_settings_attempts", "max_send_attempts BETWEEN 1 AND 50");
+                t.HasCheckConstraint("ck_studio_settings_erase_after", "erase_clients_after_months BETWEEN 1 AND 240");
             });
         });
 
@@ -152,6 +156,35 @@ public class StudioDb(DbContextOptions<StudioDb> options)
             // Emails are stored normalised to lower case by the app; the unique key makes "find or create" race-safe.
             e.HasIndex(x => x.Email).IsUnique();
             e.HasIndex(x => x.Name);
+            e.Property(x => x.Notes).HasMaxLength(4000);
+            e.Property(x => x.Source).HasMaxLength(20);
+            e.Property(x => x.PhoneDigits).HasComputedColumnSql("regexp_replace(phone, '[^0-9]', '', 'g')", stored: true);
+            e.Property(x => x.SearchText)
+                .HasComputedColumnSql("name || ' ' || email || ' ' || phone || ' ' || regexp_replace(phone, '[^0-9]', '', 'g')", stored: true);
+            e.HasIndex(x => x.SearchText).HasMethod("gin").HasOperators("gin_trgm_ops");
+            e.HasIndex(x => x.PhoneDigits);
+            e.HasIndex(x => x.Tags).HasMethod("gin");
+            e.Property(x => x.Version).HasColumnName("xmin").HasColumnType("xid").IsRowVersion();
+            e.HasMany(x => x.StaffNotes).WithOne().HasForeignKey(x => x.ClientId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(x => x.Consents).WithOne().HasForeignKey(x => x.ClientId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<ClientNote>(e =>
+        {
+            e.ToTable("client_notes");
+            e.Property(x => x.AuthorId).HasMaxLength(450);
+            e.Property(x => x.AuthorName).HasMaxLength(200);
+            e.Property(x => x.Text).HasMaxLength(2000);
+            e.HasIndex(x => new { x.ClientId, x.At });
+        });
+
+        b.Entity<ClientConsent>(e =>
+        {
+            e.ToTable("client_consents", t => t.HasCheckConstraint("ck_client_consents_kind", "kind IN ('terms','marketing')"));
+            e.Property(x => x.Kind).HasMaxLength(16);
+            e.Property(x => x.Source).HasMaxLength(20);
+            e.Property(x => x.By).HasMaxLength(450);
+            e.HasIndex(x => new { x.ClientId, x.At });
         });
 
         b.Entity<Booking>(e =>

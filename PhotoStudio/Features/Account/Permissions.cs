@@ -14,7 +14,10 @@ public static class Permissions
     public const string BookingsViewOwn = "bookings.view_own";
     public const string BookingsManage = "bookings.manage";
     public const string BookingsMove = "bookings.move";
+    public const string ClientsView = "clients.view";
+    public const string ClientsManage = "clients.manage";
     public const string ClientsExport = "clients.export";
+    public const string ClientsErase = "clients.erase";
     public const string EmployeesView = "employees.view";
     public const string EmployeesManage = "employees.manage";
     public const string CatalogueManage = "catalogue.manage";
@@ -27,13 +30,10 @@ public static class Permissions
     public static readonly IReadOnlyList<string> All =
     [
         BookingsViewAll, BookingsViewOwn, BookingsManage, BookingsMove,
-        ClientsExport,
+        ClientsView, ClientsManage, ClientsExport, ClientsErase,
         EmployeesView, EmployeesManage, CatalogueManage, SettingsManage,
         ReportsView, AuditView, RolesManage, NotificationsManage,
     ];
-
-    // clients.view, clients.manage and clients.erase come with the client records feature (/clients), together with
-    // the pages they guard. Roles of existing studios may still hold them as claims; those are kept, not deleted.
 }
 
 /// <summary>
@@ -60,12 +60,13 @@ public static class Roles
         [Manager] =
         [
             Permissions.BookingsViewAll, Permissions.BookingsViewOwn, Permissions.BookingsManage, Permissions.BookingsMove,
-            Permissions.ClientsExport,
+            Permissions.ClientsView, Permissions.ClientsManage, Permissions.ClientsExport, Permissions.ClientsErase,
             Permissions.EmployeesView, Permissions.CatalogueManage, Permissions.ReportsView, Permissions.NotificationsManage,
         ],
         [Receptionist] =
         [
             Permissions.BookingsViewAll, Permissions.BookingsViewOwn, Permissions.BookingsManage, Permissions.BookingsMove,
+            Permissions.ClientsView, Permissions.ClientsManage,
         ],
         [Photographer] = [Permissions.BookingsViewOwn, Permissions.BookingsMove],
     };
