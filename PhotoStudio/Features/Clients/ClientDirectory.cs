@@ -23,6 +23,9 @@ public class ClientDirectory(StudioDb db, StudioDay day, StudioWrites writes)
     /// <summary>Lines of each list on a profile (bookings, consents, notes, messages): a long history shows its latest ones.</summary>
     public const int MaxLines = 200;
 
+    /// <summary>What "never" sorts as among last visits: before any visit, whichever way the column is sorted.</summary>
+    private static readonly DateTime NeverVisited = new(1900, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
     public async Task<ClientList> ListAsync(TableState state, CancellationToken ct)
     {
         var studio = await day.ClockAsync(ct);
@@ -38,12 +41,13 @@ public class ClientDirectory(StudioDb db, StudioDay day, StudioWrites writes)
                    select new Listed
                    {
                        Id = c.Id, Name = c.Name, Email = c.Email, Phone = c.Phone, Tags = c.Tags, Erased = c.ErasedAt != null,
-                       LastVisit = s == null ? null : s.LastVisit,
-                       Bookings = s == null ? 0 : s.Bookings,
-                       Spent = s == null ? 0m : s.Spent,
+                       // Clients without bookings have no group: the join gives NULLs, read as none.
+                       LastVisit = s.LastVisit,
+                       Bookings = (int?)s.Bookings ?? 0,
+                       Spent = (decimal?)s.Spent ?? 0m,
                    };
         var page = await rows
-            .SortBy(state, r => r.Id, ("name", r => r.Name), ("visit", r => r.LastVisit), ("bookings", r => r.Bookings), ("spent", r => r.Spent))
+            .SortBy(state, r => r.Id, ("name", r => r.Name), ("visit", r => r.LastVisit ?? NeverVisited), ("bookings", r => r.Bookings), ("spent", r => r.Spent))
             .PageAsync(state, ct);
         var items = page.Items.Select(r => new ClientRow(r.Id, r.Name, r.Email, r.Phone, r.Tags, r.Erased,
             r.LastVisit is { } visit ? studio.ToLocal(visit) : null, r.Bookings, r.Spent)).ToList();
@@ -136,7 +140,8 @@ public class ClientDirectory(StudioDb db, StudioDay day, StudioWrites writes)
 
     /// <summary>
     /// Saves over the version the user saw only. The email is stored trimmed and in lower case; another client's is a
-    /// field error (the unique index decides a race). A changed marketing opt-in is logged as staff's, by this user.
+    /// field error, decided by the unique index (no check beforehand that a race could slip past). A changed marketing
+    /// opt-in is logged as staff's, by this user.
     /// </summary>
     public async Task<Outcome> SaveAsync(int id, ClientForm form, bool valid, string userId, CancellationToken ct)
     {
@@ -152,15 +157,10 @@ public class ClientDirectory(StudioDb db, StudioDay day, StudioWrites writes)
         if (client.Version != form.Version) return new Outcome.Stale();
 
         var (tags, tagError) = ClientTags.Parse(form.Tags);
-        var email = form.Email.Trim().ToLowerInvariant();
-        var errors = new List<FieldError>();
-        if (tagError is not null) errors.Add(new FieldError(nameof(form.Tags), tagError));
-        if (email.Length > 0 && await db.Clients.AnyAsync(c => c.Email == email && c.Id != id, ct))
-            errors.Add(new FieldError(nameof(form.Email), EmailTaken));
-        if (errors.Count > 0 || !valid) return new Outcome.Invalid(errors);
+        if (tagError is not null || !valid) return new Outcome.Invalid(tagError is null ? [] : [new FieldError(nameof(form.Tags), tagError)]);
 
         client.Name = form.Name.Trim();
-        client.Email = email;
+        client.Email = form.Email.Trim().ToLowerInvariant();
         client.Phone = form.Phone?.Trim() ?? "";
         client.Notes = form.Notes?.Trim() ?? "";
         if (!client.Tags.SequenceEqual(tags)) client.Tags = [.. tags];
@@ -173,7 +173,7 @@ public class ClientDirectory(StudioDb db, StudioDay day, StudioWrites writes)
             });
         }
         write.Expect(client, form.Version);
-        write.OnViolation(EmailIndex, Outcome.Field(nameof(form.Email), EmailTaken));
+        write.OnViolation(EmailIndex, Outcome.Field(nameof(ClientForm.Email), EmailTaken));
         return Outcome.Ok;
     }
 
