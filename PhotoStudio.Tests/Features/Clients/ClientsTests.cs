@@ -116,6 +116,27 @@ public class ClientsTests(StudioApp app) : IClassFixture<StudioApp>
         Assert.Equal("spent", page.Single("input[type=hidden][name=sort][form=clients-filter]").GetAttribute("value"));
     }
 
+    [Fact]
+    public async Task Htmx_gets_the_table_alone_and_the_same_address_without_it_gets_the_whole_page()
+    {
+        var desk = await app.SignedInClientAsync(Reception);
+        const string url = "/clients?q=example&sort=bookings&dir=desc&page=2";
+
+        var fragment = await desk.HtmxAsync(HttpMethod.Get, url);
+        Assert.Equal(HttpStatusCode.OK, fragment.StatusCode);
+        Assert.Contains("HX-Request", fragment.Headers.Vary);
+        var table = await fragment.ReadDocumentAsync();
+        Assert.Null(table.QuerySelector("#clients-filter"));
+        Assert.Null(table.QuerySelector("nav.navbar"));
+        Assert.Matches("page 2 of", table.Single("#clients-table nav > span").TextContent);
+
+        var page = await desk.GetDocumentAsync(url);
+        Assert.NotNull(page.QuerySelector("#clients-filter"));
+        Assert.Equal("example", page.Single("#clients-q").GetAttribute("value"));
+        Assert.Equal("descending", page.Single("#clients-table th[aria-sort]").GetAttribute("aria-sort"));
+        Assert.Equal(table.Single("#clients-table tbody").TextContent, page.Single("#clients-table tbody").TextContent);
+    }
+
     [Theory]
     [InlineData("/clients?page=0")]
     [InlineData("/clients?page=-3")]
