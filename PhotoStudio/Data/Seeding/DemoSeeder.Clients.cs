@@ -1,6 +1,6 @@
 namespace PhotoStudio.Data.Seeding;
 
-/// <summary>Forty clients from Berlin's mix of languages, some of them with tags, notes and marketing consent.</summary>
+/// <summary>Forty clients from Berlin's mix of languages, some of them with tags, notes, staff notes and marketing consent, and their consent log.</summary>
 public partial class DemoSeeder
 {
     private static readonly (string Name, string Email)[] ClientNames =
@@ -53,6 +53,43 @@ public partial class DemoSeeder
                 CreatedAt = Second(created),
             });
         }
+        // Derived from what was drawn above, without drawing more, so the bookings that follow stay as they were.
+        for (var i = 0; i < clients.Count; i++)
+        {
+            clients[i].Consents = ConsentLog(clients[i]);
+            if (i % 6 == 2) clients[i].StaffNotes = [StaffNote(clients[i], i)];
+        }
         return clients;
+    }
+
+    private static readonly string[] StaffNotePool =
+    [
+        "Called to confirm the outfit list; will bring two changes.", "Prefers to be contacted by phone, not email.",
+        "Asked about a gift voucher for her sister.", "Paid the last session late; remind about the deposit.",
+        "Happy with the last edit; wants the same retoucher again.", "Interested in a yearly family package.",
+        "Needs an invoice with the company's VAT number.",
+    ];
+
+    /// <summary>The consent log that matches the client's record: the terms when they were accepted, the marketing opt-in.</summary>
+    private List<ClientConsent> ConsentLog(Client client)
+    {
+        var web = client.Source is "web" or "instagram";
+        var (source, by) = web ? ("web", "client") : ("staff", staff.Reception.UserId);
+        var log = new List<ClientConsent>();
+        if (client.TermsAcceptedAt is { } terms)
+            log.Add(new ClientConsent { Kind = ClientConsent.Terms, Granted = true, At = terms, Source = source, By = by });
+        if (client.MarketingOptIn)
+            log.Add(new ClientConsent { Kind = ClientConsent.Marketing, Granted = true, At = client.CreatedAt, Source = source, By = by });
+        return log;
+    }
+
+    private ClientNote StaffNote(Client client, int index)
+    {
+        var author = index % 4 == 2 ? staff.Manager : staff.Reception;
+        return new ClientNote
+        {
+            AuthorId = author.UserId, AuthorName = author.FullName, At = client.CreatedAt.AddDays(1 + index % 9).AddHours(3),
+            Text = StaffNotePool[index % StaffNotePool.Length],
+        };
     }
 }

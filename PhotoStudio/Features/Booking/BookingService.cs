@@ -315,6 +315,12 @@ public class BookingService(StudioDb db, StudioDay studioDay, StudioWrites write
                 ON CONFLICT (email) DO NOTHING
                 """, ct);
             var clientId = await db.Clients.Where(c => c.Email == email).Select(c => c.Id).SingleAsync(ct);
+            // The consent log: the terms are accepted with every web booking; the marketing opt-in is recorded when it
+            // is set, which is only for a new client (a returning client's record is never changed by a public form).
+            if (details.AcceptTerms)
+                db.ClientConsents.Add(new ClientConsent { ClientId = clientId, Kind = ClientConsent.Terms, Granted = true, At = now, Source = "web", By = "client" });
+            if (created == 1 && details.MarketingOptIn)
+                db.ClientConsents.Add(new ClientConsent { ClientId = clientId, Kind = ClientConsent.Marketing, Granted = true, At = now, Source = "web", By = "client" });
             if (created == 1) // written by SQL, so the interceptor did not see it
                 db.AuditEntries.Add(new AuditEntry
                 {
