@@ -21,7 +21,7 @@ public sealed class PersonalValues
     /// </summary>
     public static readonly IReadOnlySet<string> PersonalFields = new HashSet<string>
     {
-        "Name", "Email", "Phone", "Notes", "Tags", "ContactName", "ContactPhone", "ClientNotes", "InternalNotes",
+        "Name", "Email", "Phone", "PhoneDigits", "SearchText", "Notes", "Tags", "ContactName", "ContactPhone", "ClientNotes", "InternalNotes",
         "Text", "Reason", "Recipient", "Subject", "LastError",
     };
 
