@@ -112,6 +112,15 @@ public class ClientPrivacyTests(PrivacyApp app) : IClassFixture<PrivacyApp>
             db.Clients.Remove(other);
             await db.SaveChangesAsync();
         });
+        // An entry about something else that named them: a closure made for their shoot and removed again lives on only in the audit.
+        await app.WithDbAsync(async db =>
+        {
+            var closure = new Closure { FirstDay = new DateOnly(2032, 3, 1), LastDay = new DateOnly(2032, 3, 1), Reason = $"Private shoot: {person.Email}, {person.Phone}" };
+            db.Closures.Add(closure);
+            await db.SaveChangesAsync();
+            db.Closures.Remove(closure);
+            await db.SaveChangesAsync();
+        });
         // Messages sent (as .eml files in the pickup folder), then one queued by a confirmation whose reason names them.
         Assert.True(await app.SendDueAsync() > 0);
         var mailFiles = Directory.GetFiles(app.MailFolder, "*.eml").Where(f => File.ReadAllText(f).Contains(booking.Code)).ToList();

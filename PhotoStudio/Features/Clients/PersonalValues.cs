@@ -53,7 +53,7 @@ public sealed class PersonalValues
 
     /// <summary>
     /// The values of one client: each name, address and phone as given, and what can be told from them: an address's
-    /// local part (3 characters or more) and its domain (when <paramref name="ownDomain"/> says it is theirs), a phone's digits (6 or more).
+    /// local part (when <see cref="Distinctive"/>) and its domain (when <paramref name="ownDomain"/> says it is theirs), a phone's digits (6 or more).
     /// </summary>
     public static PersonalValues Of(IEnumerable<string> names, IEnumerable<string> emails, IEnumerable<string> phones, Func<string, bool> ownDomain)
     {
@@ -62,7 +62,7 @@ public sealed class PersonalValues
         {
             values.Add(email);
             var (local, domain) = (email[..email.LastIndexOf('@')], email[(email.LastIndexOf('@') + 1)..]);
-            if (local.Length >= 3) values.Add(local);
+            if (Distinctive(local)) values.Add(local);
             if (domain.Contains('.') && ownDomain(domain)) values.Add(domain);
         }
         foreach (var phone in phones.Select(p => p.Trim()).Where(p => p.Length > 0))
@@ -72,6 +72,12 @@ public sealed class PersonalValues
         }
         return new PersonalValues(values);
     }
+
+    /// <summary>
+    /// A local part worth looking for on its own: "anna.berg", "a.k7" or "zorvathq", not a bare first name such as "anna",
+    /// which would take every other Anna out of the audit with it.
+    /// </summary>
+    private static bool Distinctive(string local) => local.Length >= 3 && (local.Length >= 8 || !local.All(char.IsLetter));
 
     public static string Digits(string phone) => new([.. phone.Where(char.IsAsciiDigit)]);
 
@@ -110,9 +116,11 @@ public sealed class PersonalValues
     private static JsonNode? Erased(JsonNode? value) => value switch
     {
         null => null,
-        JsonArray pair => new JsonArray([.. pair.Select(side => side is null ? null : (JsonNode)JsonValue.Create(Marker))]),
+        JsonArray pair => new JsonArray([.. pair.Select(side => side is null || Empty(side) ? side?.DeepClone() : JsonValue.Create(Marker))]),
         _ => JsonValue.Create(Marker),
     };
+
+    private static bool Empty(JsonNode side) => side is JsonValue v && v.TryGetValue<string>(out var s) && s.Length == 0;
 
     /// <summary>A string as it reads inside jsonb's text form: PostgreSQL escapes quotes, backslashes and control characters only.</summary>
     private static string JsonText(string value)
