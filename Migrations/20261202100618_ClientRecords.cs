@@ -161,7 +161,8 @@ namespace PhotoStudio.Migrations
 
             // Erasure (GDPR) must reach personal data inside audit values, so the append-only rule gains one exception:
             // inside a transaction that set photostudio.erasure = 'on' (SET LOCAL), an UPDATE may rewrite the changes
-            // column and nothing else. Deleting and truncating stay refused.
+            // column (personal values) and the ip column (a client's own address) and nothing else. Deleting and
+            // truncating stay refused.
             migrationBuilder.Sql("""
                 CREATE OR REPLACE FUNCTION audit_entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
@@ -173,8 +174,8 @@ namespace PhotoStudio.Migrations
 
                 CREATE FUNCTION audit_entries_erasure_changes_only() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
-                    IF (to_jsonb(NEW) - 'changes') IS DISTINCT FROM (to_jsonb(OLD) - 'changes') THEN
-                        RAISE EXCEPTION 'erasure may only rewrite audit_entries.changes' USING ERRCODE = 'insufficient_privilege';
+                    IF (to_jsonb(NEW) - 'changes' - 'ip') IS DISTINCT FROM (to_jsonb(OLD) - 'changes' - 'ip') THEN
+                        RAISE EXCEPTION 'erasure may only rewrite audit_entries.changes and ip' USING ERRCODE = 'insufficient_privilege';
                     END IF;
                     RETURN NEW;
                 END $$;

@@ -1,3 +1,4 @@
+using PhotoStudio.Features.Clients;
 using PhotoStudio.Features.Notifications;
 using Quartz;
 
@@ -62,6 +63,11 @@ public static class StudioJobs
             Sweep<ReminderJob>(q, "reminders", sweep);
             Sweep<ExpiryJob>(q, "expiry", sweep);
             Sweep<RetentionJob>(q, "retention", TimeSpan.FromHours(1));
+            // Client retention erases in the run at 03:30 studio time only (ClientRetention.RunNightlyAsync); a run
+            // missed while no node was up is skipped, not caught up, so it never erases twice a day.
+            q.AddJob<ClientRetentionJob>(j => j.WithIdentity(ClientRetentionJob.Key).StoreDurably().DisallowConcurrentExecution());
+            q.AddTrigger(t => t.ForJob(ClientRetentionJob.Key).WithIdentity("client-retention", "sweeps")
+                .WithCronSchedule("0 30 * * * ?", c => c.InTimeZone(TimeZoneInfo.Utc).WithMisfireInstruction(CronTriggerMisfireInstruction.DoNothing)));
         });
         // Shutting down waits for a running sweep; the host's shutdown timeout is the outer bound.
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);

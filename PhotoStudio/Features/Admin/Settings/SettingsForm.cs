@@ -92,6 +92,11 @@ public record SettingsForm : IValidatableObject
     [Display(Name = "Attempts before a message fails")]
     public int MaxSendAttempts { get; init; }
 
+    /// <summary>Retention in months as typed (1 to 240); blank is off. Text, so anything else gets a message of ours.</summary>
+    [StringLength(10, ErrorMessage = "Enter a number of months between 1 and 240, or leave it blank.")]
+    [Display(Name = "Erase clients after N months without a booking")]
+    public string? EraseClientsAfterMonths { get; init; }
+
     /// <summary>The settings row's xmin when the form was loaded.</summary>
     public uint Version { get; init; }
 

@@ -63,6 +63,7 @@ public class StudioSettingsService(StudioDb db, TimeProvider clock, StudioWrites
             ReminderOffsets = ReminderOffsets.Format(s.ReminderOffsetsMinutes),
             MessagesOn = NotificationKind.Switchable.Except(s.MessagesOff).ToList(),
             ExpirePendingAfterHours = s.ExpirePendingAfterHours, MaxSendAttempts = s.MaxSendAttempts,
+            EraseClientsAfterMonths = s.EraseClientsAfterMonths?.ToString(CultureInfo.InvariantCulture),
             Days = Week.Select(d => hours.Where(h => h.Weekday == d).ToList()).Select(day => new DayHoursForm
             {
                 Opens = day.Select(h => (string?)Time(h.Opens)).ToList(),
@@ -78,12 +79,15 @@ public class StudioSettingsService(StudioDb db, TimeProvider clock, StudioWrites
         foreach (var (field, text) in new[] { (nameof(form.Name), form.Name), (nameof(form.Address), form.Address), (nameof(form.Phone), form.Phone),
                      (nameof(form.Email), form.Email), (nameof(form.DepositPolicy), form.DepositPolicy),
                      (nameof(form.SenderName), form.SenderName), (nameof(form.SenderEmail), form.SenderEmail),
-                     (nameof(form.StaffRecipients), form.StaffRecipients), (nameof(form.ReminderOffsets), form.ReminderOffsets) })
+                     (nameof(form.StaffRecipients), form.StaffRecipients), (nameof(form.ReminderOffsets), form.ReminderOffsets),
+                     (nameof(form.EraseClientsAfterMonths), form.EraseClientsAfterMonths) })
             if (HasNul(text)) errors.Add(new(field, NulMessage));
         if (form.SenderEmail?.Trim() is { Length: > 0 } sender && !HasNul(sender) && !IsMailbox(sender))
             errors.Add(new(nameof(form.SenderEmail), "Enter a valid email address."));
         if (!HasNul(form.StaffRecipients) && RecipientsError(form.StaffRecipients) is { } recipients) errors.Add(recipients);
         if (ReminderOffsets.Parse(form.ReminderOffsets).Error is { } offsets) errors.Add(new(nameof(form.ReminderOffsets), offsets));
+        if (!HasNul(form.EraseClientsAfterMonths) && !TryRetention(form.EraseClientsAfterMonths, out _))
+            errors.Add(new(nameof(form.EraseClientsAfterMonths), RetentionMessage));
         if (!string.IsNullOrEmpty(form.TimeZone) && !(TimeZoneInfo.TryFindSystemTimeZoneById(form.TimeZone, out var zone) && zone.HasIanaId))
             errors.Add(new(nameof(form.TimeZone), "Choose a time zone from the list."));
         if (form.SlotStepMinutes is >= 5 and <= 240 && 1440 % form.SlotStepMinutes != 0)
@@ -92,6 +96,18 @@ public class StudioSettingsService(StudioDb db, TimeProvider clock, StudioWrites
             if (DayError(i < form.Days.Count ? form.Days[i] : null) is { } message)
                 errors.Add(new(DayKey(i), message));
         return errors;
+    }
+
+    public const string RetentionMessage = "Enter a number of months between 1 and 240, or leave it blank.";
+
+    /// <summary>The retention as typed: blank is off (no months); anything else must be a whole number from 1 to 240.</summary>
+    public static bool TryRetention(string? text, out int? months)
+    {
+        months = null;
+        if (string.IsNullOrWhiteSpace(text)) return true;
+        if (!int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var typed) || typed is < 1 or > 240) return false;
+        months = typed;
+        return true;
     }
 
     public const int MaxStaffRecipients = 20;
@@ -173,6 +189,7 @@ public class StudioSettingsService(StudioDb db, TimeProvider clock, StudioWrites
         s.MessagesOff = NotificationKind.Switchable.Except(form.MessagesOn).ToList();
         s.ExpirePendingAfterHours = form.ExpirePendingAfterHours;
         s.MaxSendAttempts = form.MaxSendAttempts;
+        s.EraseClientsAfterMonths = TryRetention(form.EraseClientsAfterMonths, out var months) ? months : null;
         // The row is always written, so its version guards the business hours too, even when no setting changed.
         write.Expect(s, form.Version, touch: nameof(s.Name));
 
