@@ -71,6 +71,11 @@ public class AccessMatrixTests(StudioApp app)
         ("POST", "/board/bookings/{id:int}/notes", "/board/bookings/999999/notes", Permissions.BookingsViewOwn),
         ("POST", "/board/bookings/{id:int}/reassign", "/board/bookings/999999/reassign", Permissions.BookingsManage),
         ("GET", "/calendar", "/calendar", Permissions.BookingsViewOwn),
+        ("GET", "/clients/duplicates", "/clients/duplicates", Permissions.ClientsManage),
+        ("GET", "/clients/merge", "/clients/merge?keep=999998&merge=999999", Permissions.ClientsManage),
+        ("POST", "/clients/merge", "/clients/merge", Permissions.ClientsManage),
+        // Any of clients.view, bookings.view_all, bookings.view_own (it lists only what each allows): every demo role has one.
+        ("GET", "/search", "/search?q=ps-2", SignedIn),
         ("GET", "/admin", "/admin", Permissions.ReportsView),
         ("GET", "/admin/export.csv", "/admin/export.csv", $"{Permissions.ReportsView} {Permissions.ClientsExport}"),
         ("GET", "/admin/today", "/admin/today", Permissions.ReportsView),
