@@ -101,6 +101,9 @@ builder.Services.AddAuthorization(o =>
 {
     foreach (var permission in Permissions.All)
         o.AddPolicy(permission, p => p.RequireAuthenticatedUser().RequireClaim(Permissions.ClaimType, permission));
+    // The header's search: anyone who may see clients or bookings (it lists only what each may see).
+    o.AddPolicy(PhotoStudio.Features.Search.GlobalSearch.Policy, p => p.RequireAuthenticatedUser().RequireClaim(Permissions.ClaimType,
+        Permissions.ClientsView, Permissions.BookingsViewAll, Permissions.BookingsViewOwn));
     o.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
 });
 builder.Services.AddAntiforgery(o =>
@@ -141,6 +144,9 @@ builder.Services.AddScoped<UtilizationService>();
 builder.Services.AddScoped<ClientExport>();
 builder.Services.AddScoped<ClientErasure>();
 builder.Services.AddScoped<ClientRetention>();
+builder.Services.AddScoped<DuplicateFinder>();
+builder.Services.AddScoped<ClientMerge>();
+builder.Services.AddScoped<PhotoStudio.Features.Search.GlobalSearch>();
 builder.Services.AddSingleton<BookingDrafts>();
 builder.Services.AddStudioMetrics();
 builder.Services.AddStudioMail(builder.Configuration, builder.Environment);

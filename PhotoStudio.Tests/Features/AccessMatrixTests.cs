@@ -80,6 +80,11 @@ public class AccessMatrixTests(StudioApp app)
         ("GET", "/clients/{id:int}/export.json", "/clients/999999/export.json", Permissions.ClientsExport),
         ("GET", "/clients/{id:int}/erase", "/clients/999999/erase", Permissions.ClientsErase),
         ("POST", "/clients/{id:int}/erase", "/clients/999999/erase", Permissions.ClientsErase),
+        ("GET", "/clients/duplicates", "/clients/duplicates", Permissions.ClientsManage),
+        ("GET", "/clients/merge", "/clients/merge?keep=999998&merge=999999", Permissions.ClientsManage),
+        ("POST", "/clients/merge", "/clients/merge", Permissions.ClientsManage),
+        // Any of clients.view, bookings.view_all, bookings.view_own (it lists only what each allows): every demo role has one.
+        ("GET", "/search", "/search?q=ps-2", SignedIn),
         ("GET", "/admin", "/admin", Permissions.ReportsView),
         ("GET", "/admin/export.csv", "/admin/export.csv", $"{Permissions.ReportsView} {Permissions.ClientsExport}"),
         ("GET", "/admin/today", "/admin/today", Permissions.ReportsView),

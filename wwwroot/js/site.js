@@ -78,4 +78,55 @@
 
   document.addEventListener("htmx:responseError", showError);
   document.addEventListener("htmx:sendError", showError);
+
+  // ---- Header search ----------------------------------------------------------
+  //
+  // "/" anywhere but in a field focuses the header's search box. In the box,
+  // arrow down moves into the results htmx put below it; arrows move between
+  // them, Escape closes the list and returns to the box. Leaving the search
+  // closes the list too.
+
+  function searchForm() { return document.querySelector("[data-nav-search]"); }
+
+  function closeResults(form) {
+    var results = form.querySelector(".nav-search-results");
+    if (results) results.innerHTML = "";
+  }
+
+  function typing(element) {
+    if (!element) return false;
+    var tag = element.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || element.isContentEditable;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var form = searchForm();
+    if (!form) return;
+    if (event.key === "/" && !event.ctrlKey && !event.metaKey && !event.altKey && !typing(document.activeElement)) {
+      var box = form.querySelector("input[name=q]");
+      if (!box || box.offsetParent === null) return; // hidden in the collapsed menu
+      event.preventDefault();
+      box.focus();
+      box.select();
+      return;
+    }
+    if (!form.contains(document.activeElement)) return;
+    var hits = Array.prototype.slice.call(form.querySelectorAll("[data-search-hit]"));
+    var at = hits.indexOf(document.activeElement);
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (hits.length === 0) return;
+      event.preventDefault();
+      var next = event.key === "ArrowDown" ? Math.min(at + 1, hits.length - 1) : at - 1;
+      if (next < 0) form.querySelector("input[name=q]").focus();
+      else hits[next].focus();
+    } else if (event.key === "Escape") {
+      closeResults(form);
+      form.querySelector("input[name=q]").focus();
+    }
+  });
+
+  document.addEventListener("focusout", function (event) {
+    var form = searchForm();
+    if (form && form.contains(event.target) && !(event.relatedTarget && form.contains(event.relatedTarget))) closeResults(form);
+  });
 })();

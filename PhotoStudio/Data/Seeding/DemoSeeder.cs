@@ -67,6 +67,7 @@ public partial class DemoSeeder(StudioDb db, UserManager<StudioUser> users, Time
         await db.SaveChangesAsync(ct);
 
         var bookings = CreateBookings(studio, services, clients);
+        AddWebDuplicate(bookings);
         db.Bookings.AddRange(bookings);
         await db.SaveChangesAsync(ct);
 
