@@ -133,10 +133,11 @@ public class ClientPrivacyTests(PrivacyApp app) : IClassFixture<PrivacyApp>
         var dashboard = await DashboardAsync();
         var bookingEntity = booking.Id.ToString();
         // What the client did from their own link is audited with their address (test requests carry none of their own).
+        const string guests = """{"Guests": [1, 2]}""";
         await using (var before = app.NewDb())
             await before.Database.ExecuteSqlAsync($"""
                 INSERT INTO audit_entries (at, actor, actor_name, action, entity_type, entity_id, changes, ip, trace_id)
-                VALUES (now(), 'client', '', 'updated', 'Booking', {bookingEntity}, '{"Guests": [1, 2]}', '203.0.113.9', '')
+                VALUES (now(), 'client', '', 'updated', 'Booking', {bookingEntity}, {guests}::jsonb, '203.0.113.9', '')
                 """);
 
         var admin = await app.SignedInClientAsync(Admin);
