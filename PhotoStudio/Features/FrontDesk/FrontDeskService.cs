@@ -59,7 +59,7 @@ public class FrontDeskService(StudioDb db, BookingService bookings, StudioDay st
     {
         var studio = await studioDay.ClockAsync(ct);
         var services = await bookings.ServicesAsync(ct);
-        var service = services.FirstOrDefault(s => s.Id == form.ServiceId) ?? services.FirstOrDefault();
+        var service = services.FirstOrDefault(s => s.Id == form.ServiceId) ?? await FittingServiceAsync(services, form, ct);
         form.ServiceId = service?.Id;
         var day = SaneDates.TryParseDay(form.Date, out var d) && d >= studio.Today ? d : studio.Today;
         form.Date = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -85,6 +85,23 @@ public class FrontDeskService(StudioDb db, BookingService bookings, StudioDay st
         var matches = search && client is null && !string.IsNullOrWhiteSpace(form.ClientQuery) ? await ClientsAsync(form.ClientQuery, ct) : null;
         return new FrontDeskPage(form, services, service, rooms, photographers, capacity, day, times, client, matches,
             mayOverride, studio.Zone.Id, studio.Today, message);
+    }
+
+    /// <summary>The first session that may use the pre-filled room and photographer (a calendar cell's), else the first.</summary>
+    private async Task<ServiceOption?> FittingServiceAsync(IReadOnlyList<ServiceOption> services, FrontDeskForm form, CancellationToken ct)
+    {
+        var fitting = services.AsEnumerable();
+        if (form.RoomId is { } room)
+        {
+            var ids = await db.ServiceRooms.Where(x => x.RoomId == room).Select(x => x.ServiceId).ToListAsync(ct);
+            fitting = fitting.Where(s => ids.Contains(s.Id));
+        }
+        if (form.PhotographerId is { } photographer)
+        {
+            var ids = await db.ServiceEmployees.Where(x => x.EmployeeId == photographer).Select(x => x.ServiceId).ToListAsync(ct);
+            fitting = fitting.Where(s => s.NeedsPhotographer && ids.Contains(s.Id));
+        }
+        return fitting.FirstOrDefault() ?? services.FirstOrDefault();
     }
 
     /// <summary>
