@@ -267,6 +267,54 @@ public class FrontDeskTests(FrontDeskApp app) : IClassFixture<FrontDeskApp>
     }
 
     [Fact]
+    public async Task The_override_still_keeps_to_time_off()
+    {
+        var ids = await IdsAsync();
+        var day = app.NextMonday();
+        var returning = await NewClientAsync("Time Off Client");
+        await using (var db = app.NewDb())
+        {
+            db.TimeOff.Add(new TimeOff { EmployeeId = ids.Maria, StartsAt = Utc(day, 20), EndsAt = Utc(day, 23), Reason = "Concert" });
+            await db.SaveChangesAsync();
+        }
+        var admin = await app.SignedInClientAsync("admin@demo.studio");
+        var response = await BookAsync(admin, new()
+        {
+            ["ClientId"] = returning.Id.ToString(), ["PhotographerId"] = ids.Maria.ToString(), ["Date"] = Iso(day),
+            ["OutsideHours"] = "true", ["TypedTime"] = "21:00",
+        });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Contains("time off", (await response.ReadDocumentAsync()).Single("#TypedTime-error").TextContent);
+        Assert.Equal(303, (int)(await BookAsync(admin, new()
+        {
+            ["ClientId"] = returning.Id.ToString(), ["PhotographerId"] = ids.Anna.ToString(), ["Date"] = Iso(day),
+            ["OutsideHours"] = "true", ["TypedTime"] = "21:00",
+        })).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_times_fragment_offers_what_the_engine_offers_for_the_room_photographer_and_guests()
+    {
+        var ids = await IdsAsync();
+        var day = app.NextMonday();
+        var reception = await app.SignedInClientAsync("reception@demo.studio");
+        await app.AddBookingAsync(BookingStatus.Confirmed, "maria@demo.studio", Utc(day, 15), room: "Black Box");
+        string Url(int guests) =>
+            $"/board/new/times?ServiceId={ids.Portrait}&RoomId={ids.BlackBox}&PhotographerId={ids.Maria}&Date={Iso(day)}&Guests={guests}";
+
+        var fragment = await reception.HtmxAsync(HttpMethod.Get, Url(2));
+        var html = await fragment.ReadDocumentAsync();
+        Assert.Null(html.QuerySelector("nav"));
+        Assert.NotNull(html.QuerySelector("#time-1100"));
+        Assert.Null(html.QuerySelector("#time-1300")); // Maria's lunch break
+        Assert.Null(html.QuerySelector("#time-1500")); // Maria is booked
+        Assert.Equal(ids.Maria.ToString(), html.Single("#PhotographerId option[selected]").GetAttribute("value"));
+
+        // Five people do not fit the Black Box (four): nothing is offered.
+        Assert.Empty((await (await reception.HtmxAsync(HttpMethod.Get, Url(5))).ReadDocumentAsync()).QuerySelectorAll("input[name=Time]"));
+    }
+
+    [Fact]
     public async Task The_confirmation_email_is_queued_only_when_ticked()
     {
         var returning = await NewClientAsync("Mail Client");

@@ -39,7 +39,8 @@ public class FrontDeskService(StudioDb db, BookingService bookings, StudioDay st
     public async Task<IReadOnlyList<ClientChoice>> ClientsAsync(string? q, CancellationToken ct)
     {
         q = q?.Trim() ?? "";
-        if (q.Length == 0 || q.Length > 100) return [];
+        // One character would match most of the clients and cannot use the trigram index.
+        if (q.Length < 2 || q.Length > 100) return [];
         var pattern = Like.Containing(q);
         return await db.Clients.AsNoTracking().Where(c => c.ErasedAt == null && EF.Functions.ILike(c.SearchText, pattern))
             .OrderBy(c => c.Name).ThenBy(c => c.Id).Take(Suggestions)
