@@ -311,7 +311,9 @@ public class FrontDeskTests(FrontDeskApp app) : IClassFixture<FrontDeskApp>
         Assert.Equal(ids.Maria.ToString(), html.Single("#PhotographerId option[selected]").GetAttribute("value"));
 
         // Five people do not fit the Black Box (four): nothing is offered.
-        Assert.Empty((await (await reception.HtmxAsync(HttpMethod.Get, Url(5))).ReadDocumentAsync()).QuerySelectorAll("input[name=Time]"));
+        var tooMany = await (await reception.HtmxAsync(HttpMethod.Get, Url(5))).ReadDocumentAsync();
+        Assert.Empty(tooMany.QuerySelectorAll("input[name=Time]"));
+        Assert.Contains("holds 4 people at most", tooMany.Single("#no-times").TextContent);
     }
 
     [Fact]

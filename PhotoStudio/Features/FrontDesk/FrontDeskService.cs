@@ -77,7 +77,7 @@ public class FrontDeskService(StudioDb db, BookingService bookings, StudioDay st
             if (await bookings.InputsAsync(service.Id, day, day, ct) is { } inputs)
             {
                 capacity = inputs.Capacity(form.RoomId);
-                times = inputs.ForGuests(Math.Clamp(form.Guests, 1, capacity ?? 1)).ForStaff()
+                times = inputs.ForGuests(Math.Max(form.Guests, 1)).ForStaff()
                     .Slots(day, day, clock.GetUtcNow(), form.RoomId, form.PhotographerId).SlotsOn(day);
             }
         }
