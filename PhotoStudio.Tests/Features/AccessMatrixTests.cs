@@ -73,7 +73,7 @@ public class AccessMatrixTests(StudioApp app)
         ("GET", "/calendar", "/calendar", Permissions.BookingsViewOwn),
         ("GET", "/board/new", "/board/new", Permissions.BookingsManage),
         ("POST", "/board/new", "/board/new", Permissions.BookingsManage),
-        ("GET", "/board/new/clients", "/board/new/clients?ClientQuery=an", Permissions.BookingsManage),
+        ("GET", "/board/new/clients", "/board/new/clients?q=an", Permissions.BookingsManage),
         ("GET", "/board/new/times", "/board/new/times", Permissions.BookingsManage),
         ("GET", "/admin", "/admin", Permissions.ReportsView),
         ("GET", "/admin/export.csv", "/admin/export.csv", $"{Permissions.ReportsView} {Permissions.ClientsExport}"),

@@ -99,7 +99,7 @@ public class FrontDeskTests(FrontDeskApp app) : IClassFixture<FrontDeskApp>
         Assert.Equal("/board/new", board.Single("#new-booking").GetAttribute("href"));
 
         // The suggestions find the client by a fragment of the phone's digits.
-        var suggestions = await reception.HtmxAsync(HttpMethod.Get, "/board/new/clients?ClientQuery=5550101");
+        var suggestions = await reception.HtmxAsync(HttpMethod.Get, "/board/new/clients?q=5550101");
         var option = (await suggestions.ReadDocumentAsync()).Single("#client-listbox [role=option]");
         Assert.Equal(returning.Id.ToString(), option.GetAttribute("data-client-id"));
 
@@ -476,7 +476,7 @@ public class FrontDeskTests(FrontDeskApp app) : IClassFixture<FrontDeskApp>
         var form = await FormAsync(reception);
         var searched = await reception.SubmitAsync(form, new Dictionary<string, string>
         {
-            ["ClientQuery"] = "Radio Return", ["ServiceId"] = (await IdsAsync()).Portrait.ToString(), ["Date"] = Iso(day), ["InternalNotes"] = "typed first", ["Intent"] = "refresh",
+            ["q"] = "Radio Return", ["ServiceId"] = (await IdsAsync()).Portrait.ToString(), ["Date"] = Iso(day), ["InternalNotes"] = "typed first", ["Intent"] = "refresh",
         });
         Assert.Equal(HttpStatusCode.OK, searched.StatusCode);
         var page = await searched.ReadDocumentAsync();

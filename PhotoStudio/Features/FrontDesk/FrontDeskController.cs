@@ -40,7 +40,7 @@ public class FrontDeskController(FrontDeskService desk, StudioDay studioDay, ISt
 
     /// <summary>Suggestions for the client field: a listbox of at most <see cref="FrontDeskService.Suggestions"/> clients.</summary>
     [HttpGet("board/new/clients")]
-    public async Task<IActionResult> Clients([FromQuery(Name = "ClientQuery")] string? q, CancellationToken ct)
+    public async Task<IActionResult> Clients(string? q, CancellationToken ct)
     {
         Response.VaryOnHtmx();
         return PartialView("_ClientOptions", new ClientSuggestions(q?.Trim() ?? "", await desk.ClientsAsync(q, ct)));

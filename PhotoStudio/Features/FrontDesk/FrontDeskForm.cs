@@ -41,7 +41,9 @@ public class FrontDeskForm
     [StringLength(12)]
     public string? ClientPick { get; set; }
 
+    /// <summary>The text typed in the client field; "q", as the suggestions' own address names it.</summary>
     [StringLength(100, ErrorMessage = "Search with up to 100 characters.")]
+    [Microsoft.AspNetCore.Mvc.ModelBinder(Name = "q")]
     public string? ClientQuery { get; set; }
 
     [StringLength(200, ErrorMessage = "Keep the name under 200 characters.")]
