@@ -132,6 +132,7 @@ builder.Services.AddScoped<BookingService>();
 builder.Services.AddScoped<LostLinks>();
 builder.Services.AddScoped<FunnelCounter>();
 builder.Services.AddScoped<BoardService>();
+builder.Services.AddScoped<PhotoStudio.Features.FrontDesk.FrontDeskService>();
 builder.Services.AddSingleton<BoardEventHub>();
 builder.Services.AddSingleton<BoardStreamSlots>();
 builder.Services.AddScoped<BoardStreamAccess>();

@@ -85,6 +85,10 @@ public class AccessMatrixTests(StudioApp app)
         ("POST", "/clients/merge", "/clients/merge", Permissions.ClientsManage),
         // Any of clients.view, bookings.view_all, bookings.view_own (it lists only what each allows): every demo role has one.
         ("GET", "/search", "/search?q=ps-2", SignedIn),
+        ("GET", "/board/new", "/board/new", Permissions.BookingsManage),
+        ("POST", "/board/new", "/board/new", Permissions.BookingsManage),
+        ("GET", "/board/new/clients", "/board/new/clients?q=an", Permissions.BookingsManage),
+        ("GET", "/board/new/times", "/board/new/times", Permissions.BookingsManage),
         ("GET", "/admin", "/admin", Permissions.ReportsView),
         ("GET", "/admin/export.csv", "/admin/export.csv", $"{Permissions.ReportsView} {Permissions.ClientsExport}"),
         ("GET", "/admin/today", "/admin/today", Permissions.ReportsView),

@@ -22,9 +22,14 @@ public class BoardController(BoardService board, IStringLocalizer<SharedResource
 {
     private Staff Staff => Staff.From(User);
 
+    /// <param name="open">A booking whose details open with the page (where the front desk lands after booking).</param>
     [HttpGet("board")]
-    public async Task<IActionResult> Index([FromQuery] BoardFilter filter, CancellationToken ct) =>
-        this.PageOrFragment("Index", "_Board", await board.BoardAsync(filter.Normalized(), Staff, ct));
+    public async Task<IActionResult> Index([FromQuery] BoardFilter filter, int? open, CancellationToken ct)
+    {
+        var page = await board.BoardAsync(filter.Normalized(), Staff, ct);
+        if (open is { } id) page = page with { Open = await board.DetailsAsync(id, Staff, ct) };
+        return this.PageOrFragment("Index", "_Board", page);
+    }
 
     /// <summary>One column: refreshed by live events, and "show more" (a page of its own without JavaScript).</summary>
     [HttpGet("board/column/{status}")]

@@ -39,8 +39,9 @@ public record BoardColumn(BookingStatus Status, IReadOnlyList<BookingCard> Cards
     public bool HasMore => Total > Cards.Count;
 }
 
+/// <param name="Open">The booking whose details the panel shows as the page loads (a booking just made at the front desk).</param>
 public record BoardPage(BoardFilter Filter, IReadOnlyList<BoardColumn> Columns, IReadOnlyList<NamedOption> Rooms,
-    IReadOnlyList<NamedOption> Photographers, bool SeesAll, string TimeZone);
+    IReadOnlyList<NamedOption> Photographers, bool SeesAll, string TimeZone, bool CanBook = false, BookingDetails? Open = null);
 
 public record HistoryLine(BookingStatus? From, BookingStatus To, string By, DateTime AtLocal, string Reason);
 public record NoteLine(string Author, DateTime AtLocal, string Text);
@@ -99,7 +100,7 @@ public class BoardService(StudioDb db, StudioWrites writes, BookingService booki
             ? await db.Employees.AsNoTracking().Where(e => db.ServiceEmployees.Any(s => s.EmployeeId == e.Id))
                 .OrderBy(e => e.FullName).Select(e => new NamedOption(e.Id, e.FullName)).ToListAsync(ct)
             : [];
-        return new BoardPage(filter, columns, rooms, photographers, staff.SeesAll, studio.Zone.Id);
+        return new BoardPage(filter, columns, rooms, photographers, staff.SeesAll, studio.Zone.Id, staff.Manages);
     }
 
     public async Task<BoardColumn> ColumnAsync(BookingStatus status, BoardFilter filter, int take, Staff staff, CancellationToken ct)
@@ -278,8 +279,7 @@ public class BoardService(StudioDb db, StudioWrites writes, BookingService booki
         var startUtc = TimeZoneInfo.ConvertTimeToUtc(local, zone);
         var inputs = await bookings.InputsAsync(booking.ServiceId, day, day, ct, excludeBookingId: booking.Id);
         if (inputs is null) return NotFree;
-        inputs = inputs with { Rules = inputs.Rules with { MinimumNotice = TimeSpan.Zero, HorizonDays = 3660 } };
-        var slot = inputs.SlotAt(startUtc, clock.GetUtcNow(), roomId, inputs.Requirements.NeedsPhotographer ? photographerId : null);
+        var slot = inputs.ForStaff().SlotAt(startUtc, clock.GetUtcNow(), roomId, inputs.Requirements.NeedsPhotographer ? photographerId : null);
         if (slot is null) return NotFree;
 
         var room = await db.Rooms.SingleAsync(r => r.Id == slot.RoomId, ct);

@@ -30,6 +30,26 @@ public record SlotInputs(StudioSettings Studio, StudioRules Rules, ServiceOption
     public int? Capacity(int? roomId) =>
         roomId is { } id ? (Capacities.TryGetValue(id, out var c) ? c : null) : Capacities.Count > 0 ? Capacities.Values.Max() : null;
 
+    /// <summary>How far ahead staff may book: the engine's horizon for them (dates are bounded by the forms anyway).</summary>
+    public const int StaffHorizonDays = 3660;
+
+    /// <summary>
+    /// The same rules as staff apply them: no minimum notice, no horizon. With <paramref name="outsideHours"/> (an explicit
+    /// override), business and working hours cover the whole day and any minute is a start; closures, time off and
+    /// other bookings still count, and the past is still refused.
+    /// </summary>
+    public SlotInputs ForStaff(bool outsideHours = false)
+    {
+        var rules = Rules with { MinimumNotice = TimeSpan.Zero, HorizonDays = StaffHorizonDays };
+        if (!outsideHours) return this with { Rules = rules };
+        IReadOnlyList<WeeklyInterval> allDay = [.. Enum.GetValues<DayOfWeek>().Select(d => new WeeklyInterval(d, TimeOnly.MinValue, TimeOnly.MinValue))];
+        return this with
+        {
+            Rules = rules with { BusinessHours = allDay, SlotStepMinutes = 1 },
+            Photographers = [.. Photographers.Select(p => p with { WorkingHours = allDay })],
+        };
+    }
+
     public SlotCalendar Slots(DateOnly firstDay, DateOnly lastDay, DateTimeOffset now, int? roomId, int? photographerId) =>
         Availability.FindSlots(Rules, Requirements, Rooms, Photographers, Busy, firstDay, lastDay, now, roomId, photographerId);
 

@@ -10,7 +10,7 @@ namespace PhotoStudio.Features.Calendar;
 /// htmx swaps (the grid partial); photographers without <c>bookings.view_all</c> see their own bookings only.
 /// </summary>
 [Authorize(Policy = Permissions.BookingsViewOwn)]
-[ChecksPermission(Permissions.BookingsViewAll)]
+[ChecksPermission(Permissions.BookingsViewAll), ChecksPermission(Permissions.BookingsManage)]
 public class CalendarController(CalendarService calendar) : Controller
 {
     [HttpGet("calendar")]

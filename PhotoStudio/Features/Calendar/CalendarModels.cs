@@ -65,6 +65,19 @@ public record WeekGrid(IReadOnlyList<DateOnly> Days, IReadOnlyList<WeekRow> Rows
 /// <summary>Everything the grid partial renders: one of <see cref="Day"/> and <see cref="Week"/> is set.</summary>
 public record CalendarGrid(CalendarQuery Query, DateOnly Today, string TimeZone, DayGrid? Day, WeekGrid? Week)
 {
+    /// <summary>The studio's wall clock now: open cells before it offer no "book here" link.</summary>
+    public DateTime NowLocal { get; init; }
+
+    /// <summary>The front desk's form for an open cell, with this row's room or photographer, the date and maybe the time.</summary>
+    public string NewBookingUrl(CalendarResource row, DateOnly date, int? minuteOfDay = null) =>
+        $"/board/new?{(Query.By == CalendarBy.Room ? "roomId" : "photographerId")}={row.Id}&date={date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}"
+        + (minuteOfDay is { } m ? $"&time={m / 60:D2}:{m % 60:D2}" : "");
+
+    /// <summary>Whether an open cell still lies ahead (a whole day in the week view, a time in the day view).</summary>
+    public bool Bookable(DateOnly date, int? minuteOfDay = null) =>
+        date > DateOnly.FromDateTime(NowLocal)
+        || (date == DateOnly.FromDateTime(NowLocal) && (minuteOfDay is not { } m || m > NowLocal.Hour * 60 + NowLocal.Minute));
+
     /// <summary>A local minute of the day as a time; minute 1440 is the end of the day.</summary>
     public static string Clock(int minuteOfDay) => minuteOfDay >= 24 * 60
         ? "24:00"

@@ -76,9 +76,10 @@ public class CalendarService(StudioDb db, StudioDay studioDay)
             query.By == CalendarBy.Room ? b.Photographer : b.Room, b.Status);
         var resources = rows.Select(r => (Resource: new CalendarResource(r.Id, r.Name), Bookings: byRow[r.Id].Select(Show).ToList())).ToList();
 
-        return query.View == CalendarView.Day
+        var grid = query.View == CalendarView.Day
             ? new CalendarGrid(query, today, zone.Id, DayView(context, query.Date, resources, query.By), null)
             : new CalendarGrid(query, today, zone.Id, null, WeekView(context, query.Monday, resources, query.By));
+        return grid with { NowLocal = studio.ToLocal(studio.Now.UtcDateTime) };
     }
 
     private sealed record Context(TimeZoneInfo Zone, int Step, List<BusinessHours> Hours, List<Closure> Closures,
