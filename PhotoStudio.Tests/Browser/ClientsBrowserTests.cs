@@ -31,7 +31,7 @@ public class ClientsBrowserTests(LiveStudioApp app, BrowserFixture browser) : IC
 
         // Keyboard only: into the search box, type, and the table follows with the search in the address.
         await page.Locator("#clients-q").FocusAsync();
-        await page.Keyboard.TypeAsync("schneider");
+        await page.Keyboard.TypeAsync("schneider@example");
         await Expect(page).ToHaveURLAsync(new Regex("q=schneider"));
         await Expect(page.Locator("#clients-table tbody tr")).ToHaveCountAsync(1);
         await Expect(page.Locator("#clients-q")).ToBeFocusedAsync();

@@ -9,6 +9,8 @@ namespace PhotoStudio.Tests.Features.Admin;
 
 public class RolesTests(StudioApp app) : IClassFixture<StudioApp>
 {
+    private const string Unlisted = "galleries.manage";
+
     /// <summary>The matrix form as the browser would post it, with one checkbox flipped.</summary>
     private static List<KeyValuePair<string, string>> Fields(IHtmlFormElement form, string? flipValue)
     {
@@ -78,28 +80,26 @@ public class RolesTests(StudioApp app) : IClassFixture<StudioApp>
     [Fact]
     public async Task The_matrix_offers_only_permissions_that_guard_something_and_keeps_stored_claims_it_does_not_list()
     {
-        // A studio set up before the client pages were planned separately still holds clients.view as a claim.
+        // A claim no endpoint of this version asks for (say, written by a later version the studio rolled back from).
         await using var own = new StudioApp();
         await own.InitializeAsync();
         await using (var db = own.NewDb())
         {
             var receptionist = await db.Roles.SingleAsync(r => r.Name == "Receptionist");
-            db.RoleClaims.Add(new() { RoleId = receptionist.Id, ClaimType = Permissions.ClaimType, ClaimValue = "clients.view" });
+            db.RoleClaims.Add(new() { RoleId = receptionist.Id, ClaimType = Permissions.ClaimType, ClaimValue = Unlisted });
             await db.SaveChangesAsync();
         }
         var client = await own.SignedInClientAsync("admin@demo.studio");
         var page = await client.GetDocumentAsync("/admin/roles");
         var offered = page.QuerySelectorAll("#role-matrix tbody th code").Select(c => c.TextContent).ToList();
         Assert.Equal(Permissions.All, offered);
-        Assert.DoesNotContain("clients.view", offered);
-        Assert.DoesNotContain("clients.manage", offered);
-        Assert.DoesNotContain("clients.erase", offered);
+        Assert.DoesNotContain(Unlisted, offered);
 
         Assert.Equal(HttpStatusCode.SeeOther, (await PostMatrixAsync(client, "Receptionist|reports.view")).StatusCode);
         await using var after = own.NewDb();
         var role = await after.Roles.SingleAsync(r => r.Name == "Receptionist");
         var claims = await after.RoleClaims.Where(c => c.RoleId == role.Id).Select(c => c.ClaimValue).ToListAsync();
-        Assert.Contains("clients.view", claims);
+        Assert.Contains(Unlisted, claims);
         Assert.Contains(Permissions.ReportsView, claims);
     }
 

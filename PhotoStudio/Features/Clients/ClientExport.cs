@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Unicode;
 using Microsoft.EntityFrameworkCore;
 using PhotoStudio.Data;
 using PhotoStudio.Features.Admin.Audit;
@@ -45,8 +46,9 @@ public sealed class ClientExport(StudioDb db, StudioDay studioDay, StudioWrites 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
-        // A download read by people and programs: Cyrillic as characters; the file is never HTML.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        // A download read by people and programs: Cyrillic as characters, while <, >, & and quotes stay escaped, so
+        // nothing a client typed is ever markup, even in a browser that ignores the attachment header.
+        Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
         Converters = { new JsonStringEnumConverter() },
     };
 
