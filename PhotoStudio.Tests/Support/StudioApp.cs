@@ -47,7 +47,8 @@ public class StudioApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     async Task IAsyncLifetime.DisposeAsync()
     {
-        await base.DisposeAsync();
+        // The virtual one, so what a derived fixture started (an SMTP server, a mail folder) stops with it.
+        await DisposeAsync();
         if (ConnectionString != "") await TestDatabase.DropAsync(ConnectionString);
     }
 

@@ -495,4 +495,23 @@ public class ClientsTests(StudioApp app) : IClassFixture<StudioApp>
         Assert.Equal(ClientTags.TooMany, ClientTags.Parse(string.Join(",", Enumerable.Range(0, 21).Select(i => $"t{i}"))).Error);
         Assert.Null(ClientTags.Parse(string.Join(",", Enumerable.Range(0, 40).Select(i => $"t{i % 20}"))).Error);
     }
+    [Fact]
+    public async Task A_booking_s_details_link_to_the_client_s_record_only_for_those_who_may_open_it()
+    {
+        int bookingId, clientId;
+        await using (var db = app.NewDb())
+        {
+            var anna = await db.Employees.SingleAsync(e => e.User!.Email == "anna@demo.studio");
+            (bookingId, clientId) = await db.Bookings.Where(b => b.PhotographerId == anna.Id)
+                .OrderBy(b => b.Id).Select(b => new ValueTuple<int, int>(b.Id, b.ClientId)).FirstAsync();
+        }
+
+        var desk = await (await app.SignedInClientAsync(Reception)).GetDocumentAsync($"/board/bookings/{bookingId}");
+        Assert.Equal($"/clients/{clientId}", desk.Single("#client-profile").GetAttribute("href"));
+
+        // Anna photographs the session and sees its details, but client records are not hers to open.
+        var photographer = await (await app.SignedInClientAsync("anna@demo.studio")).GetDocumentAsync($"/board/bookings/{bookingId}");
+        Assert.NotNull(photographer.QuerySelector($"#details-{bookingId}"));
+        Assert.Null(photographer.QuerySelector("#client-profile"));
+    }
 }

@@ -39,6 +39,7 @@ public class BoardController(BoardService board, IStringLocalizer<SharedResource
             : NotFound();
 
     [HttpGet("board/bookings/{id:int}")]
+    [ChecksPermission(Permissions.ClientsView)]
     public async Task<IActionResult> Details(int id, CancellationToken ct) =>
         await board.DetailsAsync(id, Staff, ct) is { } details ? this.PageOrFragment("Details", "_Details", details) : NotFound();
 
