@@ -33,6 +33,21 @@ public static class TestBookings
         return booking;
     }
 
+    /// <summary>
+    /// Cancels the live bookings of the Daylight Loft and of Anna around this time (two hours before to three after):
+    /// a test that must book near the real "now" (the scheduler reads the wall clock) would otherwise meet the demo
+    /// studio's sessions there, which are seeded relative to today.
+    /// </summary>
+    public static async Task ClearAroundAsync(this StudioApp app, DateTime startsAt)
+    {
+        await using var db = app.NewDb();
+        var loft = await db.Rooms.Where(r => r.Name == "Daylight Loft").Select(r => r.Id).SingleAsync();
+        var anna = await db.Employees.Where(e => e.User!.Email == "anna@demo.studio").Select(e => e.Id).SingleAsync();
+        await db.Bookings.Where(b => (b.RoomId == loft || b.PhotographerId == anna) && b.Status != BookingStatus.Cancelled
+                && b.Status != BookingStatus.NoShow && b.StartsAt < startsAt.AddHours(3) && b.EndsAt > startsAt.AddHours(-2))
+            .ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, BookingStatus.Cancelled));
+    }
+
     /// <summary>A booking of a new client, not yet added to a context; made, scheduled and last changed at <paramref name="at"/>.</summary>
     public static Booking NewBooking(string code, string client, string email, Service service, Room room, int? photographerId,
         BookingStatus status, DateTime startsAt, DateTime endsAt, DateTime at)

@@ -367,14 +367,7 @@ public class MessageContentTests(NotificationApp app) : IClassFixture<Notificati
     /// </summary>
     private async Task<BookingRow> ReminderBookingAsync(DateTime startsAt, string language, DateTime scheduledAt)
     {
-        await using (var db = app.NewDb())
-        {
-            var loft = await db.Rooms.Where(r => r.Name == "Daylight Loft").Select(r => r.Id).SingleAsync();
-            var anna = await db.Employees.Where(e => e.User!.Email == "anna@demo.studio").Select(e => e.Id).SingleAsync();
-            await db.Bookings.Where(b => (b.RoomId == loft || b.PhotographerId == anna) && b.Status != BookingStatus.Cancelled
-                    && b.Status != BookingStatus.NoShow && b.StartsAt < startsAt.AddHours(3) && b.EndsAt > startsAt.AddHours(-2))
-                .ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, BookingStatus.Cancelled));
-        }
+        await app.ClearAroundAsync(startsAt);
         var booking = await app.AddBookingAsync(BookingStatus.Confirmed, startsAt: startsAt, client: $"Reminder Client {language}");
         await LinkAsync(booking.Id);
         // One statement: the reminder sweep must not see the time as set before the language is.

@@ -12,6 +12,7 @@ public class ReminderDeliveryTests(NotificationApp app) : IClassFixture<Notifica
     {
         _ = app.Server; // starts the app and its scheduler
         var startsAt = DateTime.UtcNow.AddHours(20);
+        await app.ClearAroundAsync(startsAt);
         var booking = await app.AddBookingAsync(BookingStatus.Confirmed, startsAt: startsAt);
         await using (var db = app.NewDb())
             await db.Bookings.Where(b => b.Id == booking.Id).ExecuteUpdateAsync(s => s.SetProperty(b => b.ScheduledAt, startsAt.AddDays(-3)));
