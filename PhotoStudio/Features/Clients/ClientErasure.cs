@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 using PhotoStudio.Data;
 using PhotoStudio.Features.Notifications;
 using PhotoStudio.Infrastructure.Audit;
@@ -48,8 +47,7 @@ public sealed class ClientErasure(StudioDb db, StudioWrites writes, AuditContext
             var footprint = await ClientFootprint.LoadAsync(db, clientId, ct);
             var clientIds = footprint.ClientIds.ToArray();
             var bookingIds = footprint.BookingIds.ToArray();
-            var about = await db.AuditEntries.FromSqlRaw($"SELECT * FROM audit_entries a WHERE a.changes IS NOT NULL AND {ClientFootprint.AuditCondition}",
-                    footprint.AuditParameters()).AsNoTracking()
+            var about = await footprint.AuditEntriesAbout(db).AsNoTracking().Where(a => a.Changes != null)
                 .Select(a => new { a.Id, a.Changes }).ToListAsync(ct);
             var values = await ValuesAsync(footprint, about.Select(a => a.Changes!), ct);
             var elsewhere = values.Values.Count == 0 ? [] : await db.AuditEntries
@@ -191,7 +189,7 @@ public sealed class ClientErasure(StudioDb db, StudioWrites writes, AuditContext
         if (rows.Count == 0 && aboutIds.Count == 0) return 0;
         var json = rows.ToJsonString();
         var ids = aboutIds.ToArray();
-        await db.Database.ExecuteSqlRawAsync("SET LOCAL photostudio.erasure = 'on'", ct);
+        await db.Database.ExecuteSqlAsync($"SET LOCAL photostudio.erasure = 'on'", ct);
         var updated = await db.Database.ExecuteSqlAsync($"""
             UPDATE audit_entries a SET changes = x.changes
             FROM jsonb_to_recordset({json}::jsonb) AS x(id bigint, changes jsonb)
@@ -199,7 +197,7 @@ public sealed class ClientErasure(StudioDb db, StudioWrites writes, AuditContext
             """, ct);
         await db.Database.ExecuteSqlAsync(
             $"UPDATE audit_entries SET ip = '' WHERE id = ANY({ids}) AND actor = {AuditContext.Client} AND ip <> ''", ct);
-        await db.Database.ExecuteSqlRawAsync("SET LOCAL photostudio.erasure = 'off'", ct);
+        await db.Database.ExecuteSqlAsync($"SET LOCAL photostudio.erasure = 'off'", ct);
         return updated;
     }
 

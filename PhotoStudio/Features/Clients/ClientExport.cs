@@ -82,8 +82,7 @@ public sealed class ClientExport(StudioDb db, StudioDay studioDay, StudioWrites 
         var messages = await db.Notifications.AsNoTracking().Where(n => bookingIds.Contains(n.BookingId)).OrderBy(n => n.CreatedAt).ThenBy(n => n.Id)
             .Select(n => new MessageLine(n.Booking!.Code, n.Kind, n.Recipient, n.Language, n.Revision, n.Status, n.Attempts, n.CreatedAt,
                 n.SentAt, n.Subject, n.LastError)).ToListAsync(ct);
-        var audit = await db.AuditEntries.FromSqlRaw($"SELECT * FROM audit_entries a WHERE {ClientFootprint.AuditCondition}", footprint.AuditParameters())
-            .AsNoTracking().OrderBy(a => a.At).ThenBy(a => a.Id)
+        var audit = await footprint.AuditEntriesAbout(db).AsNoTracking().OrderBy(a => a.At).ThenBy(a => a.Id)
             .Select(a => new { a.At, a.Actor, a.ActorName, a.Action, a.EntityType, a.EntityId, a.Ip, a.Changes }).ToListAsync(ct);
 
         // Who acted, by name: one query for every user id the consents, histories and audit entries mention.

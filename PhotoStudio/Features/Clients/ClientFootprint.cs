@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 using PhotoStudio.Data;
 using PhotoStudio.Infrastructure.Audit;
 
@@ -9,7 +8,7 @@ namespace PhotoStudio.Features.Clients;
 /// Where a client appears in the database, as ids: the clients merged into them (a merge writes an audit entry
 /// <c>merged</c> on the survivor with <c>MergedClientId: [merged, survivor]</c>), their bookings, the bookings' notes,
 /// status changes and messages, the staff notes and the consent log. The export reads these rows and the erasure
-/// rewrites them; both find the audit entries about them with <see cref="AuditCondition"/>.
+/// rewrites them; both find the audit entries about them with <see cref="AuditEntriesAbout"/>.
 /// </summary>
 public sealed record ClientFootprint(int ClientId, IReadOnlyList<int> MergedIds, IReadOnlyList<ClientFootprint.Row> Rows)
 {
@@ -32,21 +31,20 @@ public sealed record ClientFootprint(int ClientId, IReadOnlyList<int> MergedIds,
         [.. ClientIds.Select(id => $"{nameof(Client)}:{id}"), .. Rows.Select(r => $"{r.Type}:{r.Id}")];
 
     /// <summary>
-    /// SQL over <c>audit_entries a</c>: the entries about one of the rows, and the entries of staff notes, consents and
-    /// bookings that named the client when they were written (rows since deleted or moved by a merge). Its
-    /// parameters come from <see cref="AuditParameters"/>.
+    /// The audit entries about one of the rows, and the entries of staff notes, consents and bookings that named the
+    /// client when they were written (rows since deleted or moved by a merge). The keys and ids go as parameters.
     /// </summary>
-    public const string AuditCondition = """
-        ((a.entity_type || ':' || a.entity_id) = ANY(@about_keys)
-         OR (a.entity_type IN ('ClientNote', 'ClientConsent', 'Booking')
-             AND (a.changes -> 'ClientId' ->> 0 = ANY(@about_clients) OR a.changes -> 'ClientId' ->> 1 = ANY(@about_clients))))
-        """;
-
-    public NpgsqlParameter[] AuditParameters() =>
-    [
-        new("about_keys", AuditKeys),
-        new("about_clients", ClientIds.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray()),
-    ];
+    public IQueryable<AuditEntry> AuditEntriesAbout(StudioDb db)
+    {
+        var keys = AuditKeys;
+        var clients = ClientIds.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        return db.AuditEntries.FromSql($"""
+            SELECT * FROM audit_entries a
+            WHERE (a.entity_type || ':' || a.entity_id) = ANY({keys})
+               OR (a.entity_type IN ('ClientNote', 'ClientConsent', 'Booking')
+                   AND (a.changes -> 'ClientId' ->> 0 = ANY({clients}) OR a.changes -> 'ClientId' ->> 1 = ANY({clients})))
+            """);
+    }
 
     /// <summary>Two queries, whatever the number of bookings: the merged ids (recursively), then every row's id.</summary>
     public static async Task<ClientFootprint> LoadAsync(StudioDb db, int clientId, CancellationToken ct)

@@ -31,20 +31,19 @@ public sealed class DuplicateFinder(StudioDb db)
     /// <summary>How alike two names must be (pg_trgm's similarity, 0..1) to count as a possible duplicate.</summary>
     public const double NameSimilarity = 0.5;
 
-    // The email as one person's mailbox: lower case, "+tag" dropped, and for Gmail the dots too (Gmail ignores them).
-    private static string NormalEmail(string email) => $"""
-        (CASE WHEN split_part(lower({email}), '@', 2) IN ('gmail.com', 'googlemail.com')
-              THEN replace(split_part(split_part(lower({email}), '@', 1), '+', 1), '.', '') || '@gmail.com'
-              ELSE split_part(split_part(lower({email}), '@', 1), '+', 1) || '@' || split_part(lower({email}), '@', 2) END)
-        """;
+    // Emails compare as one person's mailbox: lower case, "+tag" dropped, and for Gmail the dots too (Gmail ignores them).
+    // Both statements end alike: the page asked for (or the last one when it asks for more than there are) and the number
+    // of pairs, worked out once.
 
-    // Every pair once (first < second) with its reasons, the newest duplicate first, as one page and the number of pairs
-    // (one statement: the pairs are worked out once). A key more than 50 clients share (a placeholder phone, the studio's
-    // own number typed for walk-ins) says nothing about one person, and a word that common makes no block of names.
-    private static readonly string AllPairs = $"""
+    // Every pair once (first < second) with its reasons, the newest duplicate first. A key more than 50 clients share (a
+    // placeholder phone, the studio's own number typed for walk-ins) says nothing about one person, and a word that
+    // common makes no block of names.
+    private static FormattableString AllPairs(double similarity, long page, long size) => $"""
         WITH live AS MATERIALIZED (SELECT id, name, email, phone_digits FROM clients WHERE erased_at IS NULL),
         keys AS (
-            SELECT id, 'email' AS kind, {NormalEmail("email")} AS key FROM live
+            SELECT id, 'email' AS kind, (CASE WHEN split_part(lower(email), '@', 2) IN ('gmail.com', 'googlemail.com')
+                  THEN replace(split_part(split_part(lower(email), '@', 1), '+', 1), '.', '') || '@gmail.com'
+                  ELSE split_part(split_part(lower(email), '@', 1), '+', 1) || '@' || split_part(lower(email), '@', 2) END) AS key FROM live
             UNION ALL
             SELECT id, 'phone', right(phone_digits, 10) FROM live WHERE length(phone_digits) >= 7
             UNION ALL
@@ -58,21 +57,30 @@ public sealed class DuplicateFinder(StudioDb db)
             SELECT a AS first, b AS second, g.kind FROM groups g, unnest(g.ids) a, unnest(g.ids) b WHERE a < b
             UNION ALL
             SELECT n.a, n.b, 'name' FROM near n JOIN clients ca ON ca.id = n.a JOIN clients cb ON cb.id = n.b
-            WHERE similarity(lower(ca.name), lower(cb.name)) >= @similarity
+            WHERE similarity(lower(ca.name), lower(cb.name)) >= {similarity}
         ),
-        {Paged}
+        pairs AS (SELECT first, second, array_agg(DISTINCT kind ORDER BY kind) AS reasons FROM matches GROUP BY first, second),
+        numbered AS (SELECT *, count(*) OVER () AS total, row_number() OVER (ORDER BY second DESC, first DESC) AS n FROM pairs),
+        shown AS (SELECT *, LEAST({page}, GREATEST(1, (total + {size} - 1) / {size})) AS page FROM numbered)
+        SELECT first AS "First", second AS "Second", reasons AS "Reasons", total::int AS "Total", page::int AS "Page"
+        FROM shown WHERE n > (page - 1) * {size} AND n <= page * {size}
+        ORDER BY n
         """;
 
     // The pairs one client is part of: its keys against every client's, its name through the trigram index.
-    private static readonly string OnePairs = $"""
+    private static FormattableString OnePairs(int client, double similarity, long page, long size) => $"""
         WITH me AS (
-            SELECT id, name AS my_name, {NormalEmail("email")} AS email_key, right(phone_digits, 10) AS phone_key,
-                   length(phone_digits) >= 7 AS has_phone
-            FROM clients WHERE id = @client AND erased_at IS NULL
+            SELECT id, name AS my_name, (CASE WHEN split_part(lower(email), '@', 2) IN ('gmail.com', 'googlemail.com')
+                  THEN replace(split_part(split_part(lower(email), '@', 1), '+', 1), '.', '') || '@gmail.com'
+                  ELSE split_part(split_part(lower(email), '@', 1), '+', 1) || '@' || split_part(lower(email), '@', 2) END) AS email_key,
+                   right(phone_digits, 10) AS phone_key, length(phone_digits) >= 7 AS has_phone
+            FROM clients WHERE id = {client} AND erased_at IS NULL
         ),
         matches AS (
             SELECT least(me.id, c.id) AS first, greatest(me.id, c.id) AS second, 'email' AS kind
-            FROM me JOIN clients c ON c.id <> me.id AND c.erased_at IS NULL AND {NormalEmail("c.email")} = me.email_key
+            FROM me JOIN clients c ON c.id <> me.id AND c.erased_at IS NULL AND me.email_key = (CASE WHEN split_part(lower(c.email), '@', 2) IN ('gmail.com', 'googlemail.com')
+                  THEN replace(split_part(split_part(lower(c.email), '@', 1), '+', 1), '.', '') || '@gmail.com'
+                  ELSE split_part(split_part(lower(c.email), '@', 1), '+', 1) || '@' || split_part(lower(c.email), '@', 2) END)
             UNION ALL
             SELECT least(me.id, c.id), greatest(me.id, c.id), 'phone'
             FROM me JOIN clients c ON c.id <> me.id AND c.erased_at IS NULL AND me.has_phone
@@ -80,18 +88,13 @@ public sealed class DuplicateFinder(StudioDb db)
             UNION ALL
             SELECT least(me.id, c.id), greatest(me.id, c.id), 'name'
             FROM me JOIN clients c ON c.id <> me.id AND c.erased_at IS NULL AND me.my_name <% c.search_text
-                AND similarity(lower(me.my_name), lower(c.name)) >= @similarity
+                AND similarity(lower(me.my_name), lower(c.name)) >= {similarity}
         ),
-        {Paged}
-        """;
-
-    // The page asked for, or the last one when it asks for more than there are.
-    private const string Paged = """
         pairs AS (SELECT first, second, array_agg(DISTINCT kind ORDER BY kind) AS reasons FROM matches GROUP BY first, second),
         numbered AS (SELECT *, count(*) OVER () AS total, row_number() OVER (ORDER BY second DESC, first DESC) AS n FROM pairs),
-        shown AS (SELECT *, LEAST(@page, GREATEST(1, (total + @size - 1) / @size)) AS page FROM numbered)
+        shown AS (SELECT *, LEAST({page}, GREATEST(1, (total + {size} - 1) / {size})) AS page FROM numbered)
         SELECT first AS "First", second AS "Second", reasons AS "Reasons", total::int AS "Total", page::int AS "Page"
-        FROM shown WHERE n > (page - 1) * @size AND n <= page * @size
+        FROM shown WHERE n > (page - 1) * {size} AND n <= page * {size}
         ORDER BY n
         """;
 
@@ -109,10 +112,10 @@ public sealed class DuplicateFinder(StudioDb db)
         {
             // The whole list reads every client once; compiling that plan (JIT) takes longer than running it, and its
             // sorts fit in memory at 100,000 clients with a little more than the default. For this statement only.
-            if (clientId is null) await db.Database.ExecuteSqlRawAsync("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'", ct);
-            rows = await db.Database.SqlQueryRaw<PairRow>(clientId is null ? AllPairs : OnePairs,
-                    new NpgsqlParameter("similarity", NameSimilarity), new NpgsqlParameter("client", clientId ?? 0),
-                    new NpgsqlParameter("page", (long)state.Page), new NpgsqlParameter("size", (long)TableState.PageSize))
+            if (clientId is null) await db.Database.ExecuteSqlAsync($"SET LOCAL jit = off; SET LOCAL work_mem = '64MB'", ct);
+            rows = await db.Database.SqlQuery<PairRow>(clientId is { } one
+                    ? OnePairs(one, NameSimilarity, state.Page, TableState.PageSize)
+                    : AllPairs(NameSimilarity, state.Page, TableState.PageSize))
                 .ToListAsync(ct);
         }
         var sides = (await SidesAsync([.. rows.SelectMany(p => new[] { p.First, p.Second }).Distinct()], ct)).ToDictionary(s => s.Id);
