@@ -54,8 +54,15 @@ public static class DatabaseSearch
         foreach (var (schema, table, column) in columns)
             foreach (var value in values)
             {
-                await using var search = new NpgsqlCommand(
-                    $"SELECT count(*) FROM \"{schema}\".\"{table}\" WHERE \"{column}\"::text ILIKE @pattern", connection);
+                // Names of tables and columns cannot be parameters: PostgreSQL's format(%I) quotes them inside the statement.
+                await using var search = new NpgsqlCommand("""
+                    SELECT (xpath('/row/n/text()', query_to_xml(
+                        format('SELECT count(*) AS n FROM %I.%I WHERE %I::text ILIKE %L', @schema, @table, @column, @pattern),
+                        false, true, '')))[1]::text::bigint
+                    """, connection);
+                search.Parameters.AddWithValue("schema", schema);
+                search.Parameters.AddWithValue("table", table);
+                search.Parameters.AddWithValue("column", column);
                 search.Parameters.AddWithValue("pattern", PhotoStudio.Infrastructure.Like.Containing(value));
                 if ((long)(await search.ExecuteScalarAsync())! > 0) hits.Add($"{schema}.{table}.{column}: {value}");
             }

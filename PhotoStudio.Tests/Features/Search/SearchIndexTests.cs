@@ -19,13 +19,13 @@ public class SearchIndexTests(StudioApp app, ITestOutputHelper output) : IClassF
         await using (var db = app.NewDb())
         {
             db.Database.SetCommandTimeout(TimeSpan.FromMinutes(5));
-            await db.Database.ExecuteSqlRawAsync("""
+            await db.Database.ExecuteSqlAsync($"""
                 INSERT INTO clients (name, email, phone, notes, tags, marketing_opt_in, source, created_at)
                 SELECT initcap(substr(md5(g::text), 1, 7)) || ' ' || initcap(substr(md5((g * 7)::text), 1, 9)),
                        'bulk' || g || '@example.net', '+49 30 ' || lpad(g::text, 7, '0'), '', ARRAY[]::text[], false, 'web', now()
                 FROM generate_series(1, 100000) g
                 """);
-            await db.Database.ExecuteSqlRawAsync("ANALYZE clients");
+            await db.Database.ExecuteSqlAsync($"ANALYZE clients");
         }
 
         await using var scope = app.Scope();
