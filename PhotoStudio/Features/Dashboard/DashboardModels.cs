@@ -17,6 +17,11 @@ public sealed record DashboardPeriod(string Range, DateOnly From, DateOnly To)
 
     public int Days => To.DayNumber - From.DayNumber + 1;
 
+    /// <summary>The period to compare with: the calendar month before for "month", else as many days just before.</summary>
+    public DashboardPeriod Previous => Range == "month"
+        ? this with { From = From.AddMonths(-1), To = From.AddDays(-1) }
+        : this with { From = From.AddDays(-Days), To = From.AddDays(-1) };
+
     /// <summary>The query string of this period, for links (export, chart) that must show the same data.</summary>
     public string Query => Range == "custom"
         ? $"range=custom&from={Iso(From)}&to={Iso(To)}"
@@ -77,6 +82,9 @@ public sealed record DashboardReport(DashboardPeriod Period, string Currency, st
 
     /// <summary>The largest step count (for the funnel chart's scale; a step may be reached more often than step 1).</summary>
     public int FunnelMax => Funnel.Count == 0 ? 0 : Funnel.Max(f => f.Count);
+
+    /// <summary>The KPIs of the period of the same length just before this one (▲/▼ against each KPI).</summary>
+    public DashboardKpis? Previous { get; init; }
 
     /// <summary>Today's panel, on the full page only (the period form's htmx answer is just the body).</summary>
     public TodayPanel? Today { get; init; }

@@ -19,7 +19,20 @@ public class DashboardService(StudioDb db, StudioDay studioDay, UtilizationServi
         [BookingStatus.Confirmed, BookingStatus.Shooting, BookingStatus.Editing, BookingStatus.Delivered];
 
     /// <summary>The period read from the query string, with the studio's zone, currency and the UTC bounds of the period.</summary>
-    public sealed record Window(DashboardPeriod Period, TimeZoneInfo Zone, string Currency, DateTime FromUtc, DateTime ToUtc);
+    public sealed record Window(DashboardPeriod Period, TimeZoneInfo Zone, string Currency, DateTime FromUtc, DateTime ToUtc)
+    {
+        /// <summary>The period of the same number of days just before this one, for the KPIs' comparison.</summary>
+        public Window Previous()
+        {
+            var period = Period.Previous;
+            return this with
+            {
+                Period = period,
+                FromUtc = StudioTime.BoundToUtc(Zone, period.From, 0),
+                ToUtc = StudioTime.BoundToUtc(Zone, period.To.AddDays(1), 0),
+            };
+        }
+    }
 
     public async Task<Window> WindowAsync(string? range, string? from, string? to, CancellationToken ct)
     {
@@ -33,6 +46,24 @@ public class DashboardService(StudioDb db, StudioDay studioDay, UtilizationServi
         await ReportAsync(await WindowAsync(range, from, to, ct), ct);
 
     public async Task<DashboardReport> ReportAsync(Window w, CancellationToken ct)
+    {
+        var kpis = await KpisAsync(w, ct);
+        var previous = await KpisAsync(w.Previous(), ct);
+
+        // Days are the studio's local dates (AT TIME ZONE in SQL), so a DST week still buckets at local midnight.
+        var zoneId = w.Zone.Id;
+        var perDay = await InRange(w)
+            .GroupBy(b => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeBySystemTimeZoneId(b.StartsAt, zoneId)))
+            .Select(g => new { Day = g.Key, Count = g.Count(), Revenue = g.Sum(b => Earning.Contains(b.Status) ? b.Price : 0m) })
+            .ToDictionaryAsync(d => d.Day, d => (d.Count, d.Revenue), ct);
+        var days = Enumerable.Range(0, w.Period.Days).Select(i => w.Period.From.AddDays(i))
+            .Select(d => perDay.TryGetValue(d, out var x) ? new DayCount(d, x.Count, x.Revenue) : new DayCount(d, 0, 0m)).ToList();
+        return new DashboardReport(w.Period, w.Currency, w.Zone.Id, kpis, days, await utilization.ReportAsync(w, ct),
+            await FunnelAsync(w.Period, ct)) { Previous = previous };
+    }
+
+    /// <summary>The KPIs of one period: counts by status, revenue, rates, new and returning clients, lead time.</summary>
+    public async Task<DashboardKpis> KpisAsync(Window w, CancellationToken ct)
     {
         var inRange = InRange(w);
 
@@ -54,13 +85,6 @@ public class DashboardService(StudioDb db, StudioDay studioDay, UtilizationServi
         var newClients = await clients.Join(firstBooked, c => c.Id, f => f.ClientId, (c, f) => f.First)
             .CountAsync(first => first >= w.FromUtc && first < w.ToUtc, ct);
 
-        // Days are the studio's local dates (AT TIME ZONE in SQL), so a DST week still buckets at local midnight.
-        var zoneId = w.Zone.Id;
-        var perDay = await inRange
-            .GroupBy(b => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeBySystemTimeZoneId(b.StartsAt, zoneId)))
-            .Select(g => new { Day = g.Key, Count = g.Count(), Revenue = g.Sum(b => Earning.Contains(b.Status) ? b.Price : 0m) })
-            .ToDictionaryAsync(d => d.Day, d => (d.Count, d.Revenue), ct);
-
         int CountOf(BookingStatus s) => byStatus.Where(r => r.Status == s).Sum(r => r.Count);
         var total = byStatus.Sum(r => r.Count);
         var cancelled = CountOf(BookingStatus.Cancelled);
@@ -70,7 +94,7 @@ public class DashboardService(StudioDb db, StudioDay studioDay, UtilizationServi
         var notCancelled = byStatus.Where(r => r.Status != BookingStatus.Cancelled).ToList();
         var notCancelledCount = notCancelled.Sum(r => r.Count);
 
-        var kpis = new DashboardKpis(
+        return new DashboardKpis(
             [.. Enum.GetValues<BookingStatus>().Select(s => new StatusCount(s, CountOf(s)))],
             total,
             revenue,
@@ -80,11 +104,6 @@ public class DashboardService(StudioDb db, StudioDay studioDay, UtilizationServi
             newClients,
             clientCount - newClients,
             notCancelledCount == 0 ? null : notCancelled.Sum(r => r.LeadDays) / notCancelledCount);
-
-        var days = Enumerable.Range(0, w.Period.Days).Select(i => w.Period.From.AddDays(i))
-            .Select(d => perDay.TryGetValue(d, out var x) ? new DayCount(d, x.Count, x.Revenue) : new DayCount(d, 0, 0m)).ToList();
-        return new DashboardReport(w.Period, w.Currency, w.Zone.Id, kpis, days, await utilization.ReportAsync(w, ct),
-            await FunnelAsync(w.Period, ct));
     }
 
     /// <summary>The booking funnel over the period's days: every step with its count and its share of step 1.</summary>
