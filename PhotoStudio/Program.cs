@@ -130,9 +130,13 @@ builder.Services.AddScoped<StudioDay>();
 builder.Services.AddScoped<StudioWrites>();
 builder.Services.AddScoped<BookingService>();
 builder.Services.AddScoped<LostLinks>();
-builder.Services.AddScoped<FunnelCounter>();
+builder.Services.AddSingleton<FunnelCounter>();
+builder.Services.AddHostedService<FunnelFlush>();
 builder.Services.AddScoped<BoardService>();
 builder.Services.AddScoped<PhotoStudio.Features.FrontDesk.FrontDeskService>();
+builder.Services.AddSingleton<StudioChanges>();
+builder.Services.AddSingleton<StudioSettingsCache>();
+builder.Services.AddPublicPages();
 builder.Services.AddSingleton<BoardEventHub>();
 builder.Services.AddSingleton<BoardStreamSlots>();
 builder.Services.AddScoped<BoardStreamAccess>();
@@ -199,6 +203,8 @@ app.UseAuthentication();
 app.UseAnonymousBodyLimit();
 app.UseMiddleware<AccountObligations>();
 app.UseAuthorization();
+// After localization (entries vary by language) and authentication (never for a signed-in user); see PublicPages.
+app.UseOutputCache();
 
 app.MapControllers();
 app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();

@@ -2,6 +2,7 @@ using Htmx;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
 using PhotoStudio.Features.Shared;
@@ -57,17 +58,21 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
         else context.Result = this.SeeOther("/book");
     }
 
-    [HttpGet("")]
+    [HttpGet(""), OutputCache(PolicyName = PublicPages.BookingStart)]
     public async Task<IActionResult> Index(CancellationToken ct)
     {
-        await CountViewAsync(FunnelStep.Service, ct);
+        CountView(FunnelStep.Service);
         var message = TempData[ExpiredKey] is true
             ? T["Your unfinished booking expired after 24 hours. Please choose again; anything you typed is kept."].Value
             : null;
         return Step("Service", new ServiceStep(new(1, message), await booking.ServicesAsync(ct), drafts.Read(Request).ServiceId));
     }
 
-    [HttpPost(""), EnableRateLimiting(RateLimits.PublicPost)]
+    /// <summary>
+    /// No antiforgery token: step 1 is a cached page shared by every visitor, so it carries none (<see cref="PublicPages"/>).
+    /// The choice only starts the visitor's own draft cookie; every later step's post keeps its token.
+    /// </summary>
+    [HttpPost(""), EnableRateLimiting(RateLimits.PublicPost), IgnoreAntiforgeryToken]
     public async Task<IActionResult> ChooseService(int? serviceId, CancellationToken ct)
     {
         if (await booking.ServiceAsync(serviceId, ct) is null)
@@ -85,7 +90,7 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
         var draft = drafts.Read(Request);
         if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.SeeOther("/book");
         var (rooms, photographers) = await booking.ChoicesAsync(service.Id, ct);
-        await CountViewAsync(FunnelStep.With, ct);
+        CountView(FunnelStep.With);
         return Step("With", new WithStep(new(2), service, rooms, photographers, draft.RoomId, draft.PhotographerId));
     }
 
@@ -112,7 +117,7 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
         var page = await WhenPage(month, day, null, ct);
         // Step 3 is reached once, on the page without a month or day: moving through months and days (htmx
         // fragments, or full pages without JavaScript) stays inside the step and is not counted again.
-        if (page is ViewResult && month is null && day is null) await CountViewAsync(FunnelStep.When, ct);
+        if (page is ViewResult && month is null && day is null) CountView(FunnelStep.When);
         return page;
     }
 
@@ -139,7 +144,7 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
         var draft = drafts.Read(Request);
         if (await booking.ServiceAsync(draft.ServiceId, ct) is not { } service) return this.SeeOther("/book");
         if (draft.StartUtc is null) return this.SeeOther("/book/when");
-        await CountViewAsync(FunnelStep.Details, ct);
+        CountView(FunnelStep.Details);
         return Step("Details", new DetailsStep(new(4), service, draft.Details ?? new ClientDetails()));
     }
 
@@ -167,7 +172,7 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
         var zone = TimeZoneInfo.FindSystemTimeZoneById(studio.TimeZone);
         var (rooms, photographers) = await booking.ChoicesAsync(service.Id, ct);
         var local = TimeZoneInfo.ConvertTime(new DateTimeOffset(DateTime.SpecifyKind(start, DateTimeKind.Utc)), zone);
-        await CountViewAsync(FunnelStep.Review, ct);
+        CountView(FunnelStep.Review);
         return Step("Review", new ReviewStep(new(5), service,
             rooms.FirstOrDefault(r => r.Id == draft.RoomId)?.Name ?? T["Any available room"],
             service.NeedsPhotographer ? photographers.FirstOrDefault(p => p.Id == draft.PhotographerId)?.Name ?? T["Any available photographer"] : null,
@@ -187,7 +192,7 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
                 drafts.Clear(Response);
                 // The same draft again (a replay, a second click): its booking's page, and nothing new.
                 if (booked.Replayed) return this.SeeOther($"/book/done/{booked.Code}");
-                await funnel.CountAsync(FunnelStep.Confirmed, ct);
+                funnel.Count(FunnelStep.Confirmed);
                 // The manage link is shown once, on this booking's page; it never appears in a URL we log.
                 BookingDoneController.RememberManageLink(TempData, booked.Code, booked.ManageToken!);
                 return this.SeeOther($"/book/done/{booked.Code}");
@@ -220,9 +225,14 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
         return Step("When", model);
     }
 
-    /// <summary>Counts a step page shown as a whole page (a boosted navigation included), never an htmx fragment.</summary>
-    private Task CountViewAsync(FunnelStep step, CancellationToken ct) =>
-        Request.WantsFragment() ? Task.CompletedTask : funnel.CountAsync(step, ct);
+    /// <summary>
+    /// Counts a step page shown as a whole page (a boosted navigation included), never an htmx fragment. Step 1 served
+    /// from the output cache never gets here; <see cref="PublicPages"/> counts it.
+    /// </summary>
+    private void CountView(FunnelStep step)
+    {
+        if (!Request.WantsFragment()) funnel.Count(step);
+    }
 
     /// <summary>A step's form again, after input it cannot take: 422 with the messages (htmx swaps it like any step).</summary>
     private IActionResult Again(string view, object model)

@@ -79,7 +79,8 @@ public sealed class BookingDrafts(IDataProtectionProvider protection, TimeProvid
     /// <summary>How long a draft lives after it started, whatever its cookie says.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
 
-    private const string Cookie = "ps.booking";
+    /// <summary>The draft's cookie (with <c>C1</c>, <c>C2</c> … appended when it is split).</summary>
+    public const string CookieName = "ps.booking";
     /// <summary>Larger than any draft the validation allows (about 8 KB of UTF-8); anything bigger is not ours.</summary>
     private const int MaxPayloadBytes = 64 * 1024;
 
@@ -111,7 +112,7 @@ public sealed class BookingDrafts(IDataProtectionProvider protection, TimeProvid
 
     private BookingDraft Unseal(HttpRequest request)
     {
-        if (Chunks.GetRequestCookie(request.HttpContext, Cookie) is not { Length: > 0 } value) return new BookingDraft();
+        if (Chunks.GetRequestCookie(request.HttpContext, CookieName) is not { Length: > 0 } value) return new BookingDraft();
         try
         {
             var sealedBytes = Base64Url.DecodeFromChars(value);
@@ -137,11 +138,11 @@ public sealed class BookingDrafts(IDataProtectionProvider protection, TimeProvid
         using var compressed = new MemoryStream();
         using (var brotli = new BrotliStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
             JsonSerializer.Serialize(brotli, draft, Json);
-        Chunks.AppendResponseCookie(response.HttpContext, Cookie, Base64Url.EncodeToString(protector.Protect(compressed.ToArray())),
+        Chunks.AppendResponseCookie(response.HttpContext, CookieName, Base64Url.EncodeToString(protector.Protect(compressed.ToArray())),
             Options(response, Lifetime));
     }
 
-    public void Clear(HttpResponse response) => Chunks.DeleteCookie(response.HttpContext, Cookie, Options(response, null));
+    public void Clear(HttpResponse response) => Chunks.DeleteCookie(response.HttpContext, CookieName, Options(response, null));
 
     private static CookieOptions Options(HttpResponse response, TimeSpan? maxAge) => new()
     {

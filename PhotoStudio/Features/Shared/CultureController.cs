@@ -11,7 +11,11 @@ public class CultureController : Controller
 {
     private static readonly string[] Supported = ["en", "ru"];
 
-    [HttpPost("culture")]
+    /// <summary>
+    /// No antiforgery token: the switcher is on the cached public pages too, which carry none (<see cref="PublicPages"/>).
+    /// The post only sets the visitor's own language cookie.
+    /// </summary>
+    [HttpPost("culture"), IgnoreAntiforgeryToken]
     public IActionResult Set(string culture, string? returnUrl)
     {
         if (!Supported.Contains(culture)) culture = "en";

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using PhotoStudio.Data;
 using PhotoStudio.Features.Account;
+using PhotoStudio.Infrastructure.Events;
 using PhotoStudio.Scheduling;
 
 namespace PhotoStudio.Features.Shared;
@@ -30,21 +31,45 @@ public sealed class StudioClock(StudioSettings settings, TimeZoneInfo zone, Time
 }
 
 /// <summary>
-/// One home for the rules every staff page reads by: the studio's clock (its settings loaded once per request,
-/// however many services ask) and who may see which booking. With <c>bookings.view_all</c> a user sees every
-/// booking; with <c>bookings.view_own</c> alone only the bookings they photograph.
+/// The studio's one settings row, kept by this instance until <see cref="StudioChanges"/> says it changed (any
+/// instance's write, heard through PostgreSQL; this instance's own at once). Read by nearly every request, so it is not
+/// read from the database by each. The row is shared by every request: read it, never change it.
 /// </summary>
-public sealed class StudioDay(StudioDb db, TimeProvider time, IHttpContextAccessor http)
+public sealed class StudioSettingsCache(StudioChanges changes)
+{
+    private sealed record Kept(long Generation, StudioSettings Settings);
+
+    private volatile Kept? kept;
+
+    /// <summary>The settings row (null only in a database start-up has not set up yet), from <paramref name="db"/> when not kept.</summary>
+    public async Task<StudioSettings?> GetAsync(StudioDb db, CancellationToken ct)
+    {
+        var generation = changes.Generation;
+        if (kept is { } k && k.Generation == generation) return k.Settings;
+        var settings = await db.Settings.AsNoTracking().OrderBy(s => s.Id).FirstOrDefaultAsync(ct);
+        // Kept only when no change was heard of while reading: the row read may be the one from before it.
+        if (settings is not null && changes.Generation == generation) kept = new Kept(generation, settings);
+        return settings;
+    }
+}
+
+/// <summary>
+/// One home for the rules every staff page reads by: the studio's clock (its settings from
+/// <see cref="StudioSettingsCache"/>, the same row however many services of the request ask) and who may see which
+/// booking. With <c>bookings.view_all</c> a user sees every booking; with <c>bookings.view_own</c> alone only the
+/// bookings they photograph.
+/// </summary>
+public sealed class StudioDay(StudioDb db, StudioSettingsCache settingsCache, TimeProvider time, IHttpContextAccessor http)
 {
     private Task<StudioClock>? clock;
 
-    /// <summary>The studio's clock; the settings row is read on the first call of the request only.</summary>
+    /// <summary>The studio's clock, made on the first call of the request only.</summary>
     public Task<StudioClock> ClockAsync(CancellationToken ct) => clock ??= LoadAsync(ct);
 
     private async Task<StudioClock> LoadAsync(CancellationToken ct)
     {
         // Start-up makes sure the single settings row exists, so every page may rely on it.
-        var settings = await db.Settings.AsNoTracking().OrderBy(s => s.Id).FirstOrDefaultAsync(ct)
+        var settings = await settingsCache.GetAsync(db, ct)
             ?? throw new InvalidOperationException("The studio has no settings row.");
         return new StudioClock(settings, TimeZoneInfo.FindSystemTimeZoneById(settings.TimeZone), time);
     }

@@ -6,10 +6,13 @@ namespace PhotoStudio.Infrastructure.Events;
 /// <summary>
 /// Keeps one PostgreSQL connection per app instance listening on the <c>board</c> channel, reads the new
 /// <c>board_events</c> rows when woken, and hands them to the <see cref="BoardEventHub"/>. After a dropped
-/// connection it listens again and catches up from the last id it saw, so no change is missed.
+/// connection it listens again and catches up from the last id it saw, so no change is missed. The same connection
+/// listens on <see cref="StudioChanges.Channel"/> too (one connection per instance, not two) and passes those
+/// notifications to <see cref="StudioChanges"/>.
 /// </summary>
 public sealed class BoardEventListener(
-    IConfiguration configuration, BoardEventHub hub, IHostApplicationLifetime lifetime, ILogger<BoardEventListener> log) : BackgroundService
+    IConfiguration configuration, BoardEventHub hub, StudioChanges studio, IHostApplicationLifetime lifetime, ILogger<BoardEventListener> log)
+    : BackgroundService
 {
     public const string Channel = "board";
 
@@ -46,8 +49,15 @@ public sealed class BoardEventListener(
             {
                 await using var connection = new NpgsqlConnection(builder.ConnectionString);
                 await connection.OpenAsync(stoppingToken);
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
+                // Raised while WaitAsync reads, before it returns; board notifications only wake the loop below.
+                connection.Notification += (_, e) =>
+                {
+                    if (e.Channel == StudioChanges.Channel) studio.Changed();
+                };
+                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}; LISTEN {StudioChanges.Channel}", connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken);
+                // Whatever changed while nobody listened (before start-up, or while the connection was down) was never heard of.
+                studio.Changed();
                 if (floor < 0)
                 {
                     await using var newest = new NpgsqlCommand("SELECT coalesce(max(id), 0) FROM board_events", connection);

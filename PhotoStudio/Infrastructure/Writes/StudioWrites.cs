@@ -56,7 +56,7 @@ public sealed class WriteScope(StudioDb db)
 /// and foreign key (23503) violations and concurrency conflicts roll back, clear the change tracker and come back as
 /// an <see cref="Outcome"/> with a message, never as an exception, so no write answers 500 for a race it lost.
 /// </summary>
-public class StudioWrites(StudioDb db, ILogger<StudioWrites> log)
+public class StudioWrites(StudioDb db, StudioChanges studio, ILogger<StudioWrites> log)
 {
     public const string Conflicting = "That clashes with something already saved. Please check and try again.";
     public const string NotAllowed = "These values are not allowed together. Please check them.";
@@ -84,8 +84,11 @@ public class StudioWrites(StudioDb db, ILogger<StudioWrites> log)
                 await RollBackAsync(tx, ct);
                 return outcome;
             }
+            var isPublic = ChangesPublicTables();
             await SaveAsync(scope, ct);
             await tx.CommitAsync(ct);
+            // Every instance hears of it through the tables' triggers; this one need not wait for the notification.
+            if (isPublic) studio.Changed();
             foreach (var action in scope.Committed) await action();
             return outcome;
         }
@@ -128,6 +131,10 @@ public class StudioWrites(StudioDb db, ILogger<StudioWrites> log)
             await db.SaveAndAnnounceAsync(bookingId(), kind, at, ct);
         await db.SaveChangesAsync(ct);
     }
+
+    private bool ChangesPublicTables() =>
+        db.ChangeTracker.Entries().Any(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted
+            && e.Metadata.GetTableName() is { } table && StudioChanges.Tables.Contains(table));
 
     private async Task RollBackAsync(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, CancellationToken ct)
     {
