@@ -138,14 +138,13 @@ public class WizardBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICl
         var code = await BookAsync(page, javaScript: true, $"anna.manage.{Guid.NewGuid():N}@example.org", (_, url) => Expect(page).ToHaveURLAsync(url));
 
         // A session within 24 hours is past the default cut-offs: let this studio allow changes up to 1 hour before.
+        DateTime startsAt;
         await using (var db = app.NewDb())
-        {
-            var booked = await db.Bookings.SingleAsync(b => b.Code == code);
-            if (booked.StartsAt - app.Clock.GetUtcNow().UtcDateTime < TimeSpan.FromHours(25))
-                await db.Settings.ExecuteUpdateAsync(s => s
-                    .SetProperty(x => x.CancelCutoffHours, 1)
-                    .SetProperty(x => x.RescheduleCutoffHours, 1));
-        }
+            startsAt = (await db.Bookings.SingleAsync(b => b.Code == code)).StartsAt;
+        if (startsAt - app.Clock.GetUtcNow().UtcDateTime < TimeSpan.FromHours(25))
+            await app.ChangeSettingsAsync(db => db.Settings.ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.CancelCutoffHours, 1)
+                .SetProperty(x => x.RescheduleCutoffHours, 1)));
 
         var manage = page.Locator("#manage-link");
         TestSecrets.Remember(new Uri((await manage.GetAttributeAsync("href"))!).AbsolutePath["/my/".Length..]);

@@ -92,6 +92,18 @@ public class StudioApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public AsyncServiceScope Scope() => Services.CreateAsyncScope();
 
+    /// <summary>
+    /// Changes the studio's settings straight in the database, as another instance would, and returns once this app has
+    /// heard of it: it keeps the settings row until PostgreSQL's notification says it changed.
+    /// </summary>
+    public async Task ChangeSettingsAsync(Func<StudioDb, Task> change)
+    {
+        var changes = Services.GetRequiredService<PhotoStudio.Infrastructure.Events.StudioChanges>();
+        var before = changes.Generation;
+        await using (var db = NewDb()) await change(db);
+        await Wait.UntilAsync(() => Task.FromResult(changes.Generation > before), "the app to hear of the settings change");
+    }
+
     /// <summary>A browser-like client: keeps cookies, does not follow redirects (tests assert on them).</summary>
     public HttpClient NewClient() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 

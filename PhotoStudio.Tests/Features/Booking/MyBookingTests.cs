@@ -18,8 +18,7 @@ public class MyBookingTests(StudioApp app) : IClassFixture<StudioApp>
     /// <summary>Books through the wizard and returns the client, the code and the manage link.</summary>
     internal static async Task<(HttpClient Client, string Code, string ManageUrl)> BookAsync(StudioApp app, int cancelCutoffHours)
     {
-        await using (var db = app.NewDb())
-            await db.Settings.ExecuteUpdateAsync(s => s.SetProperty(x => x.CancelCutoffHours, cancelCutoffHours));
+        await app.ChangeSettingsAsync(db => db.Settings.ExecuteUpdateAsync(s => s.SetProperty(x => x.CancelCutoffHours, cancelCutoffHours)));
         var (client, start) = await WizardTests.ChooseATimeAsync(app);
         await client.SubmitAsync("/book/when?day=" + start[..10], "#slots-form", new Dictionary<string, string> { ["start"] = start });
         await client.SubmitAsync("/book/details", "#details-form", new Dictionary<string, string>
@@ -121,8 +120,7 @@ public class MyBookingTests(StudioApp app) : IClassFixture<StudioApp>
     public async Task A_client_moves_the_booking_to_another_offered_time_and_a_taken_time_is_refused()
     {
         var (_, code, manage) = await BookAsync(cancelCutoffHours: 1);
-        await using (var db = app.NewDb())
-            await db.Settings.ExecuteUpdateAsync(s => s.SetProperty(x => x.RescheduleCutoffHours, 1));
+        await app.ChangeSettingsAsync(db => db.Settings.ExecuteUpdateAsync(s => s.SetProperty(x => x.RescheduleCutoffHours, 1)));
         var visitor = app.NewClient();
         var month = await visitor.GetDocumentAsync(manage + "/reschedule");
         var days = month.QuerySelectorAll("a.day-free").Select(a => a.GetAttribute("href")!).ToList();

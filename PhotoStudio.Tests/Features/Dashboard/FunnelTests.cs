@@ -1,7 +1,9 @@
 using System.Net;
 using AngleSharp.Html.Dom;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using PhotoStudio.Data;
+using PhotoStudio.Features.Booking;
 using PhotoStudio.Tests.Features.Booking;
 using PhotoStudio.Tests.Support;
 
@@ -22,9 +24,10 @@ public class FunnelTests(MiddayStudioApp app) : IClassFixture<MiddayStudioApp>
         ["Notes"] = "", ["AcceptTerms"] = "true",
     };
 
-    /// <summary>Every step's count, summed over all days (a walk that crosses midnight still adds up).</summary>
+    /// <summary>Every step's count, summed over all days (a walk that crosses midnight still adds up), once the app's counts are in the table.</summary>
     private async Task<int[]> CountsAsync()
     {
+        await app.Services.GetRequiredService<FunnelCounter>().FlushAsync(CancellationToken.None);
         await using var db = app.NewDb();
         var rows = await db.FunnelCounts.GroupBy(f => f.Step).Select(g => new { g.Key, Sum = g.Sum(f => f.Count) }).ToListAsync();
         return [.. Enumerable.Range(1, 6).Select(step => rows.SingleOrDefault(r => r.Key == step)?.Sum ?? 0)];

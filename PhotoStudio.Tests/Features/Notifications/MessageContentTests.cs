@@ -101,8 +101,7 @@ public class MessageContentTests(NotificationApp app) : IClassFixture<Notificati
     [Fact]
     public async Task A_client_who_books_moves_and_cancels_on_their_page_gets_each_message_in_english_with_the_event_updated()
     {
-        await using (var db = app.NewDb())
-            await db.Settings.ExecuteUpdateAsync(s => s.SetProperty(x => x.CancelCutoffHours, 1).SetProperty(x => x.RescheduleCutoffHours, 1));
+        await app.ChangeSettingsAsync(db => db.Settings.ExecuteUpdateAsync(s => s.SetProperty(x => x.CancelCutoffHours, 1).SetProperty(x => x.RescheduleCutoffHours, 1)));
         var client = app.NewClient();
         client.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en-GB");
         var (code, manage, email) = await BookAsync(client, "Ivan Client", notes: "", guests: 1);
