@@ -62,7 +62,8 @@ public class BookingController(BookingService booking, BookingDrafts drafts, Fun
     public async Task<IActionResult> Index(CancellationToken ct)
     {
         CountView(FunnelStep.Service);
-        var message = TempData[ExpiredKey] is true
+        // Only a visitor with a draft can have one expire; a page for everyone leaves TempData (and its cookie) alone.
+        var message = !HttpContext.MayBeShared() && TempData[ExpiredKey] is true
             ? T["Your unfinished booking expired after 24 hours. Please choose again; anything you typed is kept."].Value
             : null;
         return Step("Service", new ServiceStep(new(1, message), await booking.ServicesAsync(ct), drafts.Read(Request).ServiceId));
