@@ -29,6 +29,21 @@ public static class AnonymousBodyLimit
         context.Request.Body = limited;
         try
         {
+            // A post that takes no antiforgery token (PublicPages) has its form read by model binding alone, which turns
+            // a refused read into a model error and answers 422: a chunked form is read here first instead.
+            if (context.Request.ContentLength is null && context.Request.HasFormContentType)
+            {
+                try
+                {
+                    await context.Request.ReadFormAsync(context.RequestAborted);
+                }
+                catch (InvalidDataException) when (!limited.Exceeded)
+                {
+                    // A malformed form: the 400 the antiforgery check or model binding would have answered.
+                    context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                    return;
+                }
+            }
             await next(context);
         }
         catch (Exception e) when (limited.Exceeded && !context.Response.HasStarted && e is BadHttpRequestException or IOException or InvalidDataException)
