@@ -917,6 +917,11 @@ namespace PhotoStudio.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("client_id");
 
+                    b.PrimitiveCollection<NpgsqlRange<DateOnly>[]>("Days")
+                        .IsRequired()
+                        .HasColumnType("datemultirange")
+                        .HasColumnName("days");
+
                     b.Property<DateTime>("FirstCreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("first_created_at");

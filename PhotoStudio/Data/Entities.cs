@@ -404,11 +404,16 @@ public class ClientDay
     public int Bookings { get; set; }
 }
 
-/// <summary>When each client's first booking was made (the earliest creation of any of their bookings): "new" clients.</summary>
+/// <summary>
+/// Each client who has bookings: when the first of them was made (the earliest creation: "new" clients) and the local
+/// dates their sessions start on as one multirange, so "clients of a period" is one overlap test per client instead of
+/// a search through every booking day of the period.
+/// </summary>
 public class ClientFirstBooking
 {
     public int ClientId { get; set; }
     public DateTime FirstCreatedAt { get; set; }
+    public NpgsqlRange<DateOnly>[] Days { get; set; } = [];
 }
 
 public enum NotificationStatus { Pending, Sent, Failed, Withdrawn }

@@ -303,6 +303,7 @@ public class StudioDb(DbContextOptions<StudioDb> options)
             e.HasKey(x => x.ClientId);
             e.Property(x => x.ClientId).ValueGeneratedNever();
             e.HasIndex(x => x.FirstCreatedAt);
+            e.Property(x => x.Days).HasColumnType("datemultirange");
         });
 
         b.Entity<Notification>(e =>

@@ -14,7 +14,7 @@ using PhotoStudio.Data;
 namespace PhotoStudio.Migrations
 {
     [DbContext(typeof(StudioDb))]
-    [Migration("20261202132833_RollUps")]
+    [Migration("20261202142526_RollUps")]
     partial class RollUps
     {
         /// <inheritdoc />
@@ -919,6 +919,11 @@ namespace PhotoStudio.Migrations
                     b.Property<int>("ClientId")
                         .HasColumnType("integer")
                         .HasColumnName("client_id");
+
+                    b.PrimitiveCollection<NpgsqlRange<DateOnly>[]>("Days")
+                        .IsRequired()
+                        .HasColumnType("datemultirange")
+                        .HasColumnName("days");
 
                     b.Property<DateTime>("FirstCreatedAt")
                         .HasColumnType("timestamp with time zone")

@@ -1,6 +1,7 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+using NpgsqlTypes;
 
 #nullable disable
 
@@ -51,7 +52,8 @@ namespace PhotoStudio.Migrations
                 columns: table => new
                 {
                     client_id = table.Column<int>(type: "integer", nullable: false),
-                    first_created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    first_created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    days = table.Column<NpgsqlRange<DateOnly>[]>(type: "datemultirange", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -162,33 +164,40 @@ namespace PhotoStudio.Migrations
                     ORDER BY 1, 2
                     ON CONFLICT (day, client_id) DO UPDATE SET bookings = s.bookings + excluded.bookings;
 
-                    INSERT INTO client_first_bookings AS f (client_id, first_created_at)
-                    SELECT c.client_id, min(c.created_at) FROM unnest(changes) c WHERE c.sign > 0 GROUP BY 1 ORDER BY 1
+                    INSERT INTO client_first_bookings AS f (client_id, first_created_at, days)
+                    SELECT c.client_id, min(c.created_at), '{}' FROM unnest(changes) c WHERE c.sign > 0 GROUP BY 1 ORDER BY 1
                     ON CONFLICT (client_id) DO UPDATE SET first_created_at = LEAST(f.first_created_at, excluded.first_created_at);
 
-                    IF NOT removals THEN RETURN; END IF;
+                    IF removals THEN
+                        -- What reached zero goes, so "a client of the period" and "a room with sessions" are rows that exist.
+                        DELETE FROM booking_days s WHERE s.bookings = 0
+                            AND s.day IN (SELECT (c.starts_at AT TIME ZONE zone)::date FROM unnest(changes) c WHERE c.sign < 0);
+                        DELETE FROM room_hour_stats s WHERE s.quarters = 0
+                            AND s.day IN (SELECT (c.starts_at AT TIME ZONE zone)::date FROM unnest(changes) c WHERE c.sign < 0);
+                        DELETE FROM client_days s WHERE s.bookings = 0
+                            AND s.client_id IN (SELECT c.client_id FROM unnest(changes) c WHERE c.sign < 0);
 
-                    -- What reached zero goes, so "a client of the period" and "a room with sessions" are rows that exist.
-                    DELETE FROM booking_days s WHERE s.bookings = 0
-                        AND s.day IN (SELECT (c.starts_at AT TIME ZONE zone)::date FROM unnest(changes) c WHERE c.sign < 0);
-                    DELETE FROM room_hour_stats s WHERE s.quarters = 0
-                        AND s.day IN (SELECT (c.starts_at AT TIME ZONE zone)::date FROM unnest(changes) c WHERE c.sign < 0);
-                    DELETE FROM client_days s WHERE s.bookings = 0
-                        AND s.client_id IN (SELECT c.client_id FROM unnest(changes) c WHERE c.sign < 0);
+                        -- A client who lost a booking (moved to another client, deleted, made at another time): their first booking
+                        -- is read again from bookings. The rows are locked first; the next statement takes a new snapshot (READ
+                        -- COMMITTED), so it sees the bookings of any transaction that held them before us.
+                        PERFORM 1 FROM client_first_bookings f
+                        WHERE f.client_id IN (SELECT c.client_id FROM unnest(changes) c WHERE c.sign < 0)
+                        ORDER BY f.client_id FOR UPDATE;
+                        UPDATE client_first_bookings f SET first_created_at = m.first
+                        FROM (SELECT b.client_id, min(b.created_at) AS first FROM bookings b
+                              WHERE b.client_id IN (SELECT c.client_id FROM unnest(changes) c WHERE c.sign < 0) GROUP BY 1) m
+                        WHERE f.client_id = m.client_id AND f.first_created_at <> m.first;
+                        DELETE FROM client_first_bookings f
+                        WHERE f.client_id IN (SELECT c.client_id FROM unnest(changes) c WHERE c.sign < 0)
+                          AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.client_id = f.client_id);
+                    END IF;
 
-                    -- A client who lost a booking (moved to another client, deleted, made at another time): their first booking
-                    -- is read again from bookings. The rows are locked first; the next statement takes a new snapshot (READ
-                    -- COMMITTED), so it sees the bookings of any transaction that held them before us.
-                    PERFORM 1 FROM client_first_bookings f
-                    WHERE f.client_id IN (SELECT c.client_id FROM unnest(changes) c WHERE c.sign < 0)
-                    ORDER BY f.client_id FOR UPDATE;
-                    UPDATE client_first_bookings f SET first_created_at = m.first
-                    FROM (SELECT b.client_id, min(b.created_at) AS first FROM bookings b
-                          WHERE b.client_id IN (SELECT c.client_id FROM unnest(changes) c WHERE c.sign < 0) GROUP BY 1) m
-                    WHERE f.client_id = m.client_id AND f.first_created_at <> m.first;
-                    DELETE FROM client_first_bookings f
-                    WHERE f.client_id IN (SELECT c.client_id FROM unnest(changes) c WHERE c.sign < 0)
-                      AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.client_id = f.client_id);
+                    -- The days of every client concerned, read again now that their rows are locked (by the upsert or
+                    -- FOR UPDATE above; a new statement, a new snapshot), so two transactions cannot drop each other's days.
+                    UPDATE client_first_bookings f SET days = m.days
+                    FROM (SELECT d.client_id, range_agg(daterange(d.day, d.day + 1)) AS days FROM client_days d
+                          WHERE d.client_id IN (SELECT c.client_id FROM unnest(changes) c) GROUP BY 1) m
+                    WHERE f.client_id = m.client_id AND f.days <> m.days;
                 END $$;
 
                 CREATE FUNCTION bookings_rollups_insert() RETURNS trigger LANGUAGE plpgsql AS $$
