@@ -440,6 +440,9 @@ namespace PhotoStudio.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_bookings_code");
 
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_bookings_created_at");
+
                     b.HasIndex("DraftId")
                         .IsUnique()
                         .HasDatabaseName("ix_bookings_draft_id");
@@ -474,6 +477,66 @@ namespace PhotoStudio.Migrations
 
                             t.HasCheckConstraint("ck_bookings_status", "status IN ('Pending','Confirmed','Shooting','Editing','Delivered','Cancelled','NoShow')");
                         });
+                });
+
+            modelBuilder.Entity("PhotoStudio.Data.BookingDayStat", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<decimal>("BookedSeconds")
+                        .HasColumnType("numeric")
+                        .HasColumnName("booked_seconds");
+
+                    b.Property<int>("Bookings")
+                        .HasColumnType("integer")
+                        .HasColumnName("bookings");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<decimal>("LeadSeconds")
+                        .HasColumnType("numeric")
+                        .HasColumnName("lead_seconds");
+
+                    b.Property<int?>("PhotographerId")
+                        .HasColumnType("integer")
+                        .HasColumnName("photographer_id");
+
+                    b.Property<decimal>("Revenue")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("revenue");
+
+                    b.Property<int>("RoomId")
+                        .HasColumnType("integer")
+                        .HasColumnName("room_id");
+
+                    b.Property<int>("ServiceId")
+                        .HasColumnType("integer")
+                        .HasColumnName("service_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_booking_days");
+
+                    b.HasIndex("Day", "RoomId", "PhotographerId", "ServiceId", "Status")
+                        .IsUnique()
+                        .HasDatabaseName("ix_booking_days_day_room_id_photographer_id_service_id_status");
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("Day", "RoomId", "PhotographerId", "ServiceId", "Status"), false);
+
+                    b.ToTable("booking_days", (string)null);
                 });
 
             modelBuilder.Entity("PhotoStudio.Data.BookingNote", b =>
@@ -825,6 +888,53 @@ namespace PhotoStudio.Migrations
                         });
                 });
 
+            modelBuilder.Entity("PhotoStudio.Data.ClientDay", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<int>("ClientId")
+                        .HasColumnType("integer")
+                        .HasColumnName("client_id");
+
+                    b.Property<int>("Bookings")
+                        .HasColumnType("integer")
+                        .HasColumnName("bookings");
+
+                    b.HasKey("Day", "ClientId")
+                        .HasName("pk_client_days");
+
+                    b.HasIndex("ClientId", "Day")
+                        .HasDatabaseName("ix_client_days_client_id_day");
+
+                    b.ToTable("client_days", (string)null);
+                });
+
+            modelBuilder.Entity("PhotoStudio.Data.ClientFirstBooking", b =>
+                {
+                    b.Property<int>("ClientId")
+                        .HasColumnType("integer")
+                        .HasColumnName("client_id");
+
+                    b.PrimitiveCollection<NpgsqlRange<DateOnly>[]>("Days")
+                        .IsRequired()
+                        .HasColumnType("datemultirange")
+                        .HasColumnName("days");
+
+                    b.Property<DateTime>("FirstCreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_created_at");
+
+                    b.HasKey("ClientId")
+                        .HasName("pk_client_first_bookings");
+
+                    b.HasIndex("FirstCreatedAt")
+                        .HasDatabaseName("ix_client_first_bookings_first_created_at");
+
+                    b.ToTable("client_first_bookings", (string)null);
+                });
+
             modelBuilder.Entity("PhotoStudio.Data.ClientNote", b =>
                 {
                     b.Property<long>("Id")
@@ -1141,6 +1251,38 @@ namespace PhotoStudio.Migrations
 
                             t.HasCheckConstraint("ck_rooms_capacity", "capacity > 0");
                         });
+                });
+
+            modelBuilder.Entity("PhotoStudio.Data.RoomHourStat", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<int>("RoomId")
+                        .HasColumnType("integer")
+                        .HasColumnName("room_id");
+
+                    b.Property<int>("Weekday")
+                        .HasColumnType("integer")
+                        .HasColumnName("weekday");
+
+                    b.Property<int>("Hour")
+                        .HasColumnType("integer")
+                        .HasColumnName("hour");
+
+                    b.Property<decimal>("BookedSeconds")
+                        .HasColumnType("numeric")
+                        .HasColumnName("booked_seconds");
+
+                    b.Property<int>("Quarters")
+                        .HasColumnType("integer")
+                        .HasColumnName("quarters");
+
+                    b.HasKey("Day", "RoomId", "Weekday", "Hour")
+                        .HasName("pk_room_hour_stats");
+
+                    b.ToTable("room_hour_stats", (string)null);
                 });
 
             modelBuilder.Entity("PhotoStudio.Data.Service", b =>

@@ -32,6 +32,8 @@ public class MigrationDriftTests(MigrationDriftTests.MigratedDatabase migrated) 
             "trigger users_last_totp_time_step_never_decreases", "trigger audit_entries_erasure_changes_only",
             "constraint ex_bookings_room_overlap", "constraint ex_bookings_photographer_overlap",
             "trigger studio_settings_notify_change", "trigger services_notify_change", "trigger rooms_notify_change",
+            "trigger bookings_rollups_insert", "trigger bookings_rollups_update", "trigger bookings_rollups_delete",
+            "trigger studio_settings_time_zone_rebuilds_rollups",
         ];
         await using var db = Context(migrated.ConnectionString);
         // Check constraints are design-time metadata: the runtime model drops them.

@@ -358,6 +358,64 @@ public class FunnelCount
     public int Count { get; set; }
 }
 
+/// <summary>
+/// Roll-up of bookings by the local date their session starts on (studio zone), room, photographer, service and status.
+/// Kept exact by PostgreSQL triggers on <c>bookings</c> in the transaction of every change (see the RollUps migration),
+/// so the dashboard sums a few rows per day instead of reading every booking of its period.
+/// </summary>
+public class BookingDayStat
+{
+    public long Id { get; set; }
+    public DateOnly Day { get; set; }
+    public int RoomId { get; set; }
+    public int? PhotographerId { get; set; }
+    public int ServiceId { get; set; }
+    public BookingStatus Status { get; set; }
+    public int Bookings { get; set; }
+    /// <summary>The sum of the bookings' price snapshots, whatever the status (the reader picks the earning ones).</summary>
+    public decimal Revenue { get; set; }
+    /// <summary>The sum of start minus creation, in seconds (numeric: sums and differences stay exact).</summary>
+    public decimal LeadSeconds { get; set; }
+    /// <summary>The sum of end minus start, in seconds.</summary>
+    public decimal BookedSeconds { get; set; }
+}
+
+/// <summary>
+/// Booked seconds of a room's live sessions that start on <see cref="Day"/> (local date), by the local weekday and hour
+/// each part of the session falls in: the heatmap's cells. A session over several hours adds to each of them; on the
+/// autumn DST day the repeated hour adds to one cell, as the wall clock reads it. Kept by the same triggers.
+/// </summary>
+public class RoomHourStat
+{
+    public DateOnly Day { get; set; }
+    public int RoomId { get; set; }
+    public DayOfWeek Weekday { get; set; }
+    public int Hour { get; set; }
+    /// <summary>The quarter hours of sessions that lie in this cell (any part of one): the row goes when none is left.</summary>
+    public int Quarters { get; set; }
+    public decimal BookedSeconds { get; set; }
+}
+
+/// <summary>How many bookings (any status) a client has starting on a local date: distinct clients of a period, exactly.</summary>
+public class ClientDay
+{
+    public int ClientId { get; set; }
+    public DateOnly Day { get; set; }
+    public int Bookings { get; set; }
+}
+
+/// <summary>
+/// Each client who has bookings: when the first of them was made (the earliest creation: "new" clients) and the local
+/// dates their sessions start on as one multirange, so "clients of a period" is one overlap test per client instead of
+/// a search through every booking day of the period.
+/// </summary>
+public class ClientFirstBooking
+{
+    public int ClientId { get; set; }
+    public DateTime FirstCreatedAt { get; set; }
+    public NpgsqlRange<DateOnly>[] Days { get; set; } = [];
+}
+
 public enum NotificationStatus { Pending, Sent, Failed, Withdrawn }
 
 /// <summary>

@@ -30,6 +30,10 @@ public class StudioDb(DbContextOptions<StudioDb> options)
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<BoardEvent> BoardEvents => Set<BoardEvent>();
     public DbSet<FunnelCount> FunnelCounts => Set<FunnelCount>();
+    public DbSet<BookingDayStat> BookingDayStats => Set<BookingDayStat>();
+    public DbSet<RoomHourStat> RoomHourStats => Set<RoomHourStat>();
+    public DbSet<ClientDay> ClientDays => Set<ClientDay>();
+    public DbSet<ClientFirstBooking> ClientFirstBookings => Set<ClientFirstBooking>();
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<CalendarFeed> CalendarFeeds => Set<CalendarFeed>();
     /// <summary>ASP.NET Core data-protection keys, shared by every app instance (PersistKeysToDbContext).</summary>
@@ -221,6 +225,8 @@ public class StudioDb(DbContextOptions<StudioDb> options)
             e.HasIndex(x => new { x.RoomId, x.StartsAt });
             e.HasIndex(x => new { x.PhotographerId, x.StartsAt });
             e.HasIndex(x => x.ClientId);
+            // The today panel counts the bookings made today.
+            e.HasIndex(x => x.CreatedAt);
         });
 
         b.Entity<BookingStatusChange>(e =>
@@ -262,6 +268,42 @@ public class StudioDb(DbContextOptions<StudioDb> options)
         {
             e.ToTable("funnel_counts", t => t.HasCheckConstraint("ck_funnel_counts_step", "step BETWEEN 1 AND 6"));
             e.HasKey(x => new { x.Day, x.Step });
+        });
+
+        // The dashboard's roll-ups: written only by the triggers of the RollUps migration, never by the app. No foreign
+        // keys, so a roll-up write takes no lock on rooms or clients.
+        b.Entity<BookingDayStat>(e =>
+        {
+            e.ToTable("booking_days");
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Revenue).HasPrecision(18, 2);
+            e.Property(x => x.LeadSeconds).HasColumnType("numeric");
+            e.Property(x => x.BookedSeconds).HasColumnType("numeric");
+            e.HasIndex(x => new { x.Day, x.RoomId, x.PhotographerId, x.ServiceId, x.Status }).IsUnique().AreNullsDistinct(false);
+        });
+
+        b.Entity<RoomHourStat>(e =>
+        {
+            e.ToTable("room_hour_stats");
+            e.HasKey(x => new { x.Day, x.RoomId, x.Weekday, x.Hour });
+            e.Property(x => x.BookedSeconds).HasColumnType("numeric");
+        });
+
+        b.Entity<ClientDay>(e =>
+        {
+            e.ToTable("client_days");
+            // Day first: a period's distinct clients are one range of the key; the other index answers "any day of this client in the period".
+            e.HasKey(x => new { x.Day, x.ClientId });
+            e.HasIndex(x => new { x.ClientId, x.Day });
+        });
+
+        b.Entity<ClientFirstBooking>(e =>
+        {
+            e.ToTable("client_first_bookings");
+            e.HasKey(x => x.ClientId);
+            e.Property(x => x.ClientId).ValueGeneratedNever();
+            e.HasIndex(x => x.FirstCreatedAt);
+            e.Property(x => x.Days).HasColumnType("datemultirange");
         });
 
         b.Entity<Notification>(e =>

@@ -18,6 +18,7 @@ public sealed record DashboardPeriod(string Range, DateOnly From, DateOnly To)
     public int Days => To.DayNumber - From.DayNumber + 1;
 
     /// <summary>The period to compare with: the calendar month before for "month", else as many days just before.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] // a period again, whose Previous is another: no end to serialise
     public DashboardPeriod Previous => Range == "month"
         ? this with { From = From.AddMonths(-1), To = From.AddDays(-1) }
         : this with { From = From.AddDays(-Days), To = From.AddDays(-1) };

@@ -9,8 +9,9 @@ using PhotoStudio.Scheduling;
 namespace PhotoStudio.Features.Dashboard;
 
 /// <summary>
-/// The admin dashboard's figures. Everything is counted and summed by PostgreSQL (GROUP BY over the period's
-/// bookings), so a page costs the same handful of queries for an empty week and a busy year.
+/// The admin dashboard's figures, summed by PostgreSQL from the roll-ups that triggers keep beside the bookings
+/// (<see cref="BookingDayStat"/>, <see cref="ClientDay"/>, <see cref="ClientFirstBooking"/>): a few rows per local day,
+/// so a page costs the same handful of small queries for an empty week and a year of a million bookings.
 /// </summary>
 public class DashboardService(StudioDb db, StudioDay studioDay, UtilizationService utilization)
 {
@@ -50,11 +51,10 @@ public class DashboardService(StudioDb db, StudioDay studioDay, UtilizationServi
         var kpis = await KpisAsync(w, ct);
         var previous = await KpisAsync(w.Previous(), ct);
 
-        // Days are the studio's local dates (AT TIME ZONE in SQL), so a DST week still buckets at local midnight.
-        var zoneId = w.Zone.Id;
-        var perDay = await InRange(w)
-            .GroupBy(b => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeBySystemTimeZoneId(b.StartsAt, zoneId)))
-            .Select(g => new { Day = g.Key, Count = g.Count(), Revenue = g.Sum(b => Earning.Contains(b.Status) ? b.Price : 0m) })
+        // The roll-ups' days are the studio's local dates, so a DST week still buckets at local midnight.
+        var perDay = await DayStats(w.Period)
+            .GroupBy(s => s.Day)
+            .Select(g => new { Day = g.Key, Count = g.Sum(s => s.Bookings), Revenue = g.Sum(s => Earning.Contains(s.Status) ? s.Revenue : 0m) })
             .ToDictionaryAsync(d => d.Day, d => (d.Count, d.Revenue), ct);
         var days = Enumerable.Range(0, w.Period.Days).Select(i => w.Period.From.AddDays(i))
             .Select(d => perDay.TryGetValue(d, out var x) ? new DayCount(d, x.Count, x.Revenue) : new DayCount(d, 0, 0m)).ToList();
@@ -65,25 +65,26 @@ public class DashboardService(StudioDb db, StudioDay studioDay, UtilizationServi
     /// <summary>The KPIs of one period: counts by status, revenue, rates, new and returning clients, lead time.</summary>
     public async Task<DashboardKpis> KpisAsync(Window w, CancellationToken ct)
     {
-        var inRange = InRange(w);
-
-        var byStatus = await inRange.GroupBy(b => b.Status)
+        var byStatus = await DayStats(w.Period).GroupBy(s => s.Status)
             .Select(g => new
             {
                 Status = g.Key,
-                Count = g.Count(),
-                Revenue = g.Sum(b => b.Price),
-                LeadDays = g.Sum(b => (b.StartsAt - b.CreatedAt).TotalDays),
+                Count = g.Sum(s => s.Bookings),
+                Revenue = g.Sum(s => s.Revenue),
+                LeadSeconds = g.Sum(s => s.LeadSeconds),
             })
             .ToListAsync(ct);
 
-        // A client of the period is "new" when their first booking ever was made (created) inside the period.
-        var clients = db.Clients.Where(c => inRange.Any(b => b.ClientId == c.Id));
-        var clientCount = await clients.CountAsync(ct);
-        // Each client's first booking, in one grouped pass over the bookings (not a lookup per client).
-        var firstBooked = db.Bookings.GroupBy(b => b.ClientId).Select(g => new { ClientId = g.Key, First = g.Min(b => b.CreatedAt) });
-        var newClients = await clients.Join(firstBooked, c => c.Id, f => f.ClientId, (c, f) => f.First)
-            .CountAsync(first => first >= w.FromUtc && first < w.ToUtc, ct);
+        // A client of the period has a booking starting in it; they are "new" when their first booking ever was made
+        // (created) inside the period. Both in one pass over the clients who ever booked, one overlap test of their
+        // booking days each: the cost follows the number of clients, not of bookings or days in the period.
+        var clients = await db.Database.SqlQuery<ClientCounts>($"""
+            SELECT count(*)::int AS "Clients",
+                   (count(*) FILTER (WHERE f.first_created_at >= {w.FromUtc} AND f.first_created_at < {w.ToUtc}))::int AS "New"
+            FROM client_first_bookings f
+            WHERE f.days && daterange({w.Period.From}, {w.Period.To}, '[]')
+            """).SingleAsync(ct);
+        var (clientCount, newClients) = (clients.Clients, clients.New);
 
         int CountOf(BookingStatus s) => byStatus.Where(r => r.Status == s).Sum(r => r.Count);
         var total = byStatus.Sum(r => r.Count);
@@ -103,7 +104,7 @@ public class DashboardService(StudioDb db, StudioDay studioDay, UtilizationServi
             notCancelledCount == 0 ? null : (double)CountOf(BookingStatus.NoShow) / notCancelledCount,
             newClients,
             clientCount - newClients,
-            notCancelledCount == 0 ? null : notCancelled.Sum(r => r.LeadDays) / notCancelledCount);
+            notCancelledCount == 0 ? null : (double)(notCancelled.Sum(r => r.LeadSeconds) / SecondsPerDay) / notCancelledCount);
     }
 
     /// <summary>The booking funnel over the period's days: every step with its count and its share of step 1.</summary>
@@ -180,6 +181,14 @@ public class DashboardService(StudioDb db, StudioDay studioDay, UtilizationServi
             yield return new BookingExportRow(b.Code, Local(b.StartsAt, w.Zone), Local(b.EndsAt, w.Zone), b.Status.ToString(),
                 b.Service, b.Room, b.Photographer, b.Client, b.Price, b.Currency);
     }
+
+    private const decimal SecondsPerDay = 86_400m;
+
+    private sealed record ClientCounts(int Clients, int New);
+
+    /// <summary>The roll-up rows of the period's local days (sessions counted by the day they start on).</summary>
+    private IQueryable<BookingDayStat> DayStats(DashboardPeriod period) =>
+        db.BookingDayStats.AsNoTracking().Where(s => s.Day >= period.From && s.Day <= period.To);
 
     /// <summary>Bookings counted by session start inside the period.</summary>
     private IQueryable<Data.Booking> InRange(Window w) =>

@@ -178,31 +178,30 @@ public static class AvailableMinutes
 }
 
 /// <summary>
-/// The dashboard's utilization: booked minutes summed by PostgreSQL (GROUP BY room, photographer, and local weekday ×
-/// hour), available minutes worked out in C# from hours, closures and time off. A fixed number of queries per page.
+/// The dashboard's utilization: booked minutes summed by PostgreSQL from the roll-ups (<see cref="BookingDayStat"/> per
+/// room and photographer, <see cref="RoomHourStat"/> per local weekday × hour), available minutes worked out in C# from
+/// hours, closures and time off. A fixed number of small queries per page, whatever the number of bookings.
 /// </summary>
 public class UtilizationService(StudioDb db)
 {
-    private sealed record HeatRow(int RoomId, int Weekday, int Hour, double Minutes);
-    // The raw heat-map query compares the status column with names: the same list, as stored.
-    private static readonly string[] LiveStatusNames = [.. Data.Booking.LiveStatuses.Select(s => s.ToString())];
+    private const decimal SecondsPerMinute = 60m;
 
     public async Task<UtilizationReport> ReportAsync(DashboardService.Window w, CancellationToken ct)
     {
-        var inRange = db.Bookings.AsNoTracking()
-            .Where(b => b.StartsAt >= w.FromUtc && b.StartsAt < w.ToUtc)
-            .Where(b => Data.Booking.LiveStatuses.Contains(b.Status));
+        var (first, last) = (w.Period.From, w.Period.To);
+        var live = db.BookingDayStats.AsNoTracking()
+            .Where(s => s.Day >= first && s.Day <= last && Data.Booking.LiveStatuses.Contains(s.Status));
 
         var hours = await db.BusinessHours.AsNoTracking().Select(h => new WeeklyInterval(h.Weekday, h.Opens, h.Closes)).ToListAsync(ct);
         var closures = await db.Closures.AsNoTracking()
             .Where(c => c.LastDay >= w.Period.From && c.FirstDay <= w.Period.To)
             .Select(c => new ClosedDays(c.FirstDay, c.LastDay)).ToListAsync(ct);
         var rooms = await db.Rooms.AsNoTracking()
-            .Where(r => r.IsActive || inRange.Any(b => b.RoomId == r.Id))
+            .Where(r => r.IsActive || live.Any(s => s.RoomId == r.Id))
             .OrderBy(r => r.Name).Select(r => new { r.Id, r.Name }).ToListAsync(ct);
         // Photographers: active staff who may take a service, and anyone who did take a session in the period.
         var staff = await db.Employees.AsNoTracking()
-            .Where(e => (e.IsActive && db.ServiceEmployees.Any(s => s.EmployeeId == e.Id)) || inRange.Any(b => b.PhotographerId == e.Id))
+            .Where(e => (e.IsActive && db.ServiceEmployees.Any(s => s.EmployeeId == e.Id)) || live.Any(s => s.PhotographerId == e.Id))
             .OrderBy(e => e.FullName)
             .Select(e => new
             {
@@ -214,29 +213,17 @@ public class UtilizationService(StudioDb db)
             .AsSplitQuery()
             .ToListAsync(ct);
 
-        var bookedRooms = await inRange.GroupBy(b => b.RoomId)
-            .Select(g => new { g.Key, Minutes = g.Sum(b => (b.EndsAt - b.StartsAt).TotalMinutes) })
-            .ToDictionaryAsync(g => g.Key, g => g.Minutes, ct);
-        var bookedStaff = await inRange.Where(b => b.PhotographerId != null).GroupBy(b => b.PhotographerId!.Value)
-            .Select(g => new { g.Key, Minutes = g.Sum(b => (b.EndsAt - b.StartsAt).TotalMinutes) })
-            .ToDictionaryAsync(g => g.Key, g => g.Minutes, ct);
-
-        // Each session cut into UTC quarter hours; every zone's offset is a multiple of 15 minutes, so each quarter
-        // lies in one local hour, and a DST day's repeated or missing hour is counted as the minutes that passed.
-        var heat = await db.Database.SqlQuery<HeatRow>($"""
-            SELECT q.room_id AS "RoomId", EXTRACT(DOW FROM q.local)::int AS "Weekday", EXTRACT(HOUR FROM q.local)::int AS "Hour",
-                   (SUM(EXTRACT(EPOCH FROM LEAST(q.ends_at, q.slice + interval '15 minutes') - GREATEST(q.starts_at, q.slice))) / 60)::float8 AS "Minutes"
-            FROM (
-                SELECT b.room_id, b.starts_at, b.ends_at, s.slice, s.slice AT TIME ZONE {w.Zone.Id} AS local
-                FROM bookings b
-                CROSS JOIN LATERAL generate_series(
-                    to_timestamp(floor(EXTRACT(EPOCH FROM b.starts_at) / 900) * 900), b.ends_at - interval '1 microsecond',
-                    interval '15 minutes') AS s(slice)
-                WHERE b.starts_at >= {w.FromUtc} AND b.starts_at < {w.ToUtc} AND b.ends_at > b.starts_at
-                  AND b.status = ANY ({LiveStatusNames})
-            ) q
-            GROUP BY 1, 2, 3
-            """).ToListAsync(ct);
+        var bookedRooms = await live.GroupBy(s => s.RoomId)
+            .Select(g => new { g.Key, Seconds = g.Sum(s => s.BookedSeconds) })
+            .ToDictionaryAsync(g => g.Key, g => (double)(g.Seconds / SecondsPerMinute), ct);
+        var bookedStaff = await live.Where(s => s.PhotographerId != null).GroupBy(s => s.PhotographerId!.Value)
+            .Select(g => new { g.Key, Seconds = g.Sum(s => s.BookedSeconds) })
+            .ToDictionaryAsync(g => g.Key, g => (double)(g.Seconds / SecondsPerMinute), ct);
+        var heat = await db.RoomHourStats.AsNoTracking()
+            .Where(h => h.Day >= first && h.Day <= last)
+            .GroupBy(h => new { h.RoomId, h.Weekday, h.Hour })
+            .Select(g => new { g.Key, Seconds = g.Sum(h => h.BookedSeconds) })
+            .ToDictionaryAsync(g => (g.Key.RoomId, (int)g.Key.Weekday, g.Key.Hour), g => (double)(g.Seconds / SecondsPerMinute), ct);
 
         var p = w.Period;
         var roomAvailable = AvailableMinutes.Room(w.Zone, p.From, p.To, hours, closures);
@@ -247,11 +234,10 @@ public class UtilizationService(StudioDb db)
         var staffRows = staff.Select(e => new UtilizationRow(e.Id, e.FullName, bookedStaff.GetValueOrDefault(e.Id),
             AvailableMinutes.Photographer(w.Zone, p.From, p.To, hours, closures, e.Working, e.Off))).ToList();
 
-        var booked = heat.ToDictionary(h => (h.RoomId, h.Weekday, h.Hour), h => h.Minutes);
         var heatmaps = rooms.Select(r => new RoomHeatmap(r.Id, r.Name,
             [.. from day in UtilizationReport.Week
                 from hour in openHours
-                select new HeatCell(day, hour, booked.GetValueOrDefault((r.Id, (int)day, hour)), cells[(int)day, hour])])).ToList();
+                select new HeatCell(day, hour, heat.GetValueOrDefault((r.Id, (int)day, hour)), cells[(int)day, hour])])).ToList();
         return new UtilizationReport(roomRows, staffRows, openHours, heatmaps);
     }
 }
