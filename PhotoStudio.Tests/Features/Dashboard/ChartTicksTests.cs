@@ -58,3 +58,17 @@ public class ChartTicksTests
         Assert.Contains(mantissa, new[] { 1m, 2m, 5m });
     }
 }
+
+/// <summary>Which columns get a label under the chart: a few, evenly spread, the first and the last among them.</summary>
+public class ColumnLabelsTests
+{
+    [Theory]
+    [InlineData(0, 5, new int[0])]
+    [InlineData(1, 5, new[] { 0 })]
+    [InlineData(4, 5, new[] { 0, 1, 2, 3 })]
+    [InlineData(30, 5, new[] { 0, 7, 14, 22, 29 })]
+    [InlineData(366, 5, new[] { 0, 91, 182, 274, 365 })]
+    [InlineData(5, 3, new[] { 0, 2, 4 })]
+    public void A_few_columns_are_labelled_from_first_to_last(int columns, int most, int[] expected) =>
+        Assert.Equal(expected, ColumnChart.Spread(columns, most));
+}
