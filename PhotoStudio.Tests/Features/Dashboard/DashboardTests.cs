@@ -94,6 +94,41 @@ public class DashboardTests(StudioApp app) : IClassFixture<StudioApp>, IAsyncLif
     }
 
     [Fact]
+    public async Task Each_kpi_is_compared_with_the_period_just_before_in_words_as_well_as_arrows()
+    {
+        var admin = await app.SignedInClientAsync("admin@demo.studio");
+        // The fortnight after the hand-made one holds only N6's Confirmed 999; the one before it is the hand-made fortnight.
+        var page = await admin.GetDocumentAsync("/admin?range=custom&from=2031-04-07&to=2031-04-20");
+        IElement Delta(string kpi) => page.Single($"#{kpi} + dd.dash-delta");
+
+        // 1 booking against 8: down 87.5 %, and fewer bookings is worse.
+        var total = Delta("kpi-total");
+        Assert.Equal("Down", total.GetAttribute("data-trend"));
+        Assert.Equal("0.875", total.GetAttribute("data-change"));
+        Assert.Contains("dash-delta-bad", total.ClassName);
+        Assert.Matches(@"down 8[78]% from the previous period \(8\), worse", total.QuerySelector(".visually-hidden")!.TextContent);
+        Assert.Contains("▼", total.TextContent);
+
+        // 999 against 800: up about 25 %.
+        var revenue = Delta("kpi-revenue");
+        Assert.Equal("Up", revenue.GetAttribute("data-trend"));
+        Assert.Contains("dash-delta-good", revenue.ClassName);
+        Assert.Contains("up 25% from the previous period", revenue.TextContent);
+
+        // A rate moves in points: no cancellation of 1 against 1 of 8 is 12.5 points down, and fewer cancellations is better.
+        var cancellations = Delta("kpi-cancellation-rate");
+        Assert.Equal("Down", cancellations.GetAttribute("data-trend"));
+        Assert.Equal("12.5", cancellations.GetAttribute("data-change"));
+        Assert.Contains("dash-delta-good", cancellations.ClassName);
+        Assert.Contains("down 12.5 pts from the previous period (12.5%), better", cancellations.TextContent);
+
+        // The hand-made fortnight itself has nothing before it: its bookings are new.
+        var before = await admin.GetDocumentAsync($"/admin?{Period}");
+        Assert.Equal("New", before.Single("#kpi-total + dd.dash-delta").GetAttribute("data-trend"));
+        Assert.Equal("None", before.Single("#kpi-cancellation-rate + dd.dash-delta").GetAttribute("data-trend"));
+    }
+
+    [Fact]
     public async Task Bookings_per_day_are_counted_by_local_date_across_the_clock_change()
     {
         var admin = await app.SignedInClientAsync("admin@demo.studio");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using PhotoStudio.Data;
 using PhotoStudio.Infrastructure;
 
@@ -18,7 +19,8 @@ public sealed record DashboardPeriod(string Range, DateOnly From, DateOnly To)
     public int Days => To.DayNumber - From.DayNumber + 1;
 
     /// <summary>The period to compare with: the calendar month before for "month", else as many days just before.</summary>
-    [System.Text.Json.Serialization.JsonIgnore] // a period again, whose Previous is another: no end to serialise
+    /// <remarks>Not serialized: each period has a previous one, without end.</remarks>
+    [JsonIgnore]
     public DashboardPeriod Previous => Range == "month"
         ? this with { From = From.AddMonths(-1), To = From.AddDays(-1) }
         : this with { From = From.AddDays(-Days), To = From.AddDays(-1) };
