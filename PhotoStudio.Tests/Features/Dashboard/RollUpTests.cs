@@ -176,11 +176,9 @@ public class RollUpTests(StudioApp app) : IClassFixture<StudioApp>
         Assert.InRange(all.Count, 1, 16);
     }
 
-    private async Task SetZoneAsync(string zone)
-    {
-        await using var db = app.NewDb();
-        await db.Database.ExecuteSqlAsync($"UPDATE studio_settings SET time_zone = {zone}");
-    }
+    // The app keeps the settings row per instance: wait until it heard of the change before reading a report.
+    private Task SetZoneAsync(string zone) =>
+        app.ChangeSettingsAsync(db => db.Database.ExecuteSqlAsync($"UPDATE studio_settings SET time_zone = {zone}"));
 
     private async Task AssertRollUpsMatchAsync(string zoneId)
     {
