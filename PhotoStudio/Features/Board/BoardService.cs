@@ -88,9 +88,11 @@ public class BoardService(StudioDb db, StudioWrites writes, BookingService booki
         var visible = Filtered(filter, studio);
         var totals = await visible.Where(b => statuses.Contains(b.Status)).GroupBy(b => b.Status)
             .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
-        // Every column's first page in one query, each capped in SQL (ROW_NUMBER over the status).
-        var rows = await Rows(visible.Where(b => statuses.Contains(b.Status)).GroupBy(b => b.Status)
-            .SelectMany(g => g.OrderBy(b => b.StartsAt).ThenBy(b => b.Id).Take(PageSize))).ToListAsync(ct);
+        // Every column's first page in one query, each capped in SQL (a lateral join per status present).
+        var rows = await Rows(
+            from status in visible.Where(b => statuses.Contains(b.Status)).Select(b => b.Status).Distinct()
+            from booking in visible.Where(b => b.Status == status).OrderBy(b => b.StartsAt).ThenBy(b => b.Id).Take(PageSize)
+            select booking).ToListAsync(ct);
         var columns = statuses.Select(status => new BoardColumn(status,
             rows.Where(r => r.Status == status).OrderBy(r => r.StartsAt).ThenBy(r => r.Id).Select(r => Card(r, staff, studio)).ToList(),
             totals.GetValueOrDefault(status), PageSize, filter)).ToList();

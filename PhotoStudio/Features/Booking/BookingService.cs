@@ -476,9 +476,11 @@ public class BookingService(StudioDb db, StudioDay studioDay, StudioWrites write
     public const string DraftIdIndex = "ix_bookings_draft_id";
 
     private async Task<Outcome?> ConfirmedBeforeAsync(Guid draftId, CancellationToken ct) =>
-        await db.Bookings.AsNoTracking().Where(b => b.DraftId == draftId).Select(b => b.Code).FirstOrDefaultAsync(ct) is { } code
-            ? Outcome.With(new Booked(code, null))
-            : null;
+        await CodeOfDraft(db, draftId, ct) is { } code ? Outcome.With(new Booked(code, null)) : null;
+
+    // Asked twice by every confirmation: compiled once.
+    private static readonly Func<StudioDb, Guid, CancellationToken, Task<string?>> CodeOfDraft = EF.CompileAsyncQuery(
+        (StudioDb db, Guid draftId, CancellationToken ct) => db.Bookings.AsNoTracking().Where(b => b.DraftId == draftId).Select(b => b.Code).FirstOrDefault());
 }
 
 /// <summary>The language a booking's messages are written in: the one the client used the site in, if we offer it.</summary>
