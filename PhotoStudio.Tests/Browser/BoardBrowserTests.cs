@@ -289,7 +289,9 @@ public class BoardBrowserTests(LiveStudioApp app, BrowserFixture browser) : ICla
         booking.Status = to;
         booking.UpdatedAt = now;
         await using var tx = await db.Database.BeginTransactionAsync();
-        await db.SaveAndAnnounceAsync(id, "moved", now, CancellationToken.None);
+        db.AddBoardEvent(id, "moved", now);
+        await db.SaveChangesAsync();
+        await db.NotifyBoardAsync([id], CancellationToken.None);
         await tx.CommitAsync();
         return await db.BoardEvents.Where(e => e.BookingId == id).MaxAsync(e => e.Id);
     }

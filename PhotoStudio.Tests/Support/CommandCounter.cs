@@ -10,6 +10,7 @@ public sealed class CommandCounter : IObserver<DiagnosticListener>, IObserver<Ke
     private readonly string database;
     private readonly string? containing;
     private readonly List<IDisposable> subscriptions = [];
+    private readonly List<string> texts = [];
     private int count;
 
     /// <param name="containing">Count only the commands whose SQL contains this text (a table name, say).</param>
@@ -22,6 +23,12 @@ public sealed class CommandCounter : IObserver<DiagnosticListener>, IObserver<Ke
 
     public int Count => Volatile.Read(ref count);
 
+    /// <summary>The counted commands' SQL, in the order they ran: what a failing count message shows.</summary>
+    public IReadOnlyList<string> Texts
+    {
+        get { lock (texts) return [.. texts]; }
+    }
+
     public void OnNext(DiagnosticListener listener)
     {
         if (listener.Name == DbLoggerCategory.Name) lock (subscriptions) subscriptions.Add(listener.Subscribe(this));
@@ -31,7 +38,10 @@ public sealed class CommandCounter : IObserver<DiagnosticListener>, IObserver<Ke
     {
         if (e.Key == RelationalEventId.CommandExecuted.Name && e.Value is CommandExecutedEventData data && data.Command.Connection?.Database == database
             && (containing is null || data.Command.CommandText.Contains(containing, StringComparison.Ordinal)))
+        {
             Interlocked.Increment(ref count);
+            lock (texts) texts.Add(data.Command.CommandText);
+        }
     }
 
     public void OnCompleted() { }

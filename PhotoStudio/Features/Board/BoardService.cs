@@ -28,9 +28,6 @@ public record BookingCard(int Id, string Code, uint Version, BookingStatus Statu
     public bool CanMove => Targets.Count > 0;
 }
 
-/// <summary>A card as one column renders it: the filter goes into its move URL so the answer keeps the view.</summary>
-public record CardView(BookingCard Card, BoardFilter Filter);
-
 /// <summary>The "Move to…" menu of a card, on the board or in the details panel.</summary>
 public record MoveMenu(BookingCard Card, string Url, bool Panel);
 
@@ -91,9 +88,14 @@ public class BoardService(StudioDb db, StudioWrites writes, BookingService booki
         var visible = Filtered(filter, studio);
         var totals = await visible.Where(b => statuses.Contains(b.Status)).GroupBy(b => b.Status)
             .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
-        var columns = new List<BoardColumn>();
-        foreach (var status in statuses) // one query per column keeps each one capped in SQL
-            columns.Add(await ColumnAsync(visible, status, PageSize, totals.GetValueOrDefault(status), filter, staff, studio, ct));
+        // Every column's first page in one query, each capped in SQL (a lateral join per status present).
+        var rows = await Rows(
+            from status in visible.Where(b => statuses.Contains(b.Status)).Select(b => b.Status).Distinct()
+            from booking in visible.Where(b => b.Status == status).OrderBy(b => b.StartsAt).ThenBy(b => b.Id).Take(PageSize)
+            select booking).ToListAsync(ct);
+        var columns = statuses.Select(status => new BoardColumn(status,
+            rows.Where(r => r.Status == status).OrderBy(r => r.StartsAt).ThenBy(r => r.Id).Select(r => Card(r, staff, studio)).ToList(),
+            totals.GetValueOrDefault(status), PageSize, filter)).ToList();
 
         var rooms = await db.Rooms.AsNoTracking().OrderBy(r => r.Name).Select(r => new NamedOption(r.Id, r.Name)).ToListAsync(ct);
         var photographers = staff.SeesAll

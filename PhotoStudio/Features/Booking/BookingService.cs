@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using NpgsqlTypes;
 using PhotoStudio.Data;
 using PhotoStudio.Features.Notifications;
 using PhotoStudio.Features.Shared;
@@ -111,45 +110,85 @@ public class BookingService(StudioDb db, StudioDay studioDay, StudioWrites write
             .MaxAsync(x => (int?)x.Room!.Capacity, ct);
 
     /// <param name="excludeBookingId">A booking being rescheduled: its own time does not count as busy.</param>
+    /// <remarks>
+    /// One round trip: the service, opening hours, closures, the service's active rooms and photographers, their
+    /// working hours and time off, and every live booking that holds one of those rooms or photographers in the
+    /// period (the period widened by the largest buffers, as <see cref="Availability.BusyWindow"/> does), as one JSON
+    /// document. Both the wizard's month and the confirmation's re-check read fresh data this way.
+    /// </remarks>
     public async Task<SlotInputs?> InputsAsync(int serviceId, DateOnly firstDay, DateOnly lastDay, CancellationToken ct, int? excludeBookingId = null)
     {
         var studioClock = await studioDay.ClockAsync(ct);
         var (studio, zone) = (studioClock.Settings, studioClock.Zone);
-        var service = await ServiceAsync(serviceId, ct);
-        if (service is null) return null;
+        var days = studioClock.Days(firstDay, lastDay);
+        var json = (await db.Database.SqlQuery<string>($"""
+            WITH service AS (
+                SELECT id, name, description, duration_minutes, price, needs_photographer FROM services WHERE id = {serviceId} AND is_active
+            ), room AS (
+                SELECT r.id, r.buffer_before_minutes, r.buffer_after_minutes, r.capacity
+                FROM service_rooms sr JOIN rooms r ON r.id = sr.room_id
+                WHERE sr.service_id = {serviceId} AND r.is_active
+            ), staff AS (
+                SELECT e.id FROM service_employees se JOIN employees e ON e.id = se.employee_id JOIN service s ON s.needs_photographer
+                WHERE se.service_id = {serviceId} AND e.is_active
+            ), busy_window AS (
+                SELECT tstzrange({days.Start} - coalesce(max(buffer_before_minutes), 0) * interval '1 minute',
+                                 {days.End} + coalesce(max(buffer_after_minutes), 0) * interval '1 minute') AS period
+                FROM room
+            )
+            SELECT json_build_object(
+                'Service', (SELECT json_build_object('Id', id, 'Name', name, 'Description', description, 'DurationMinutes', duration_minutes,
+                                                     'Price', price, 'NeedsPhotographer', needs_photographer) FROM service),
+                'Hours', (SELECT json_agg(json_build_object('Day', weekday, 'Starts', opens, 'Ends', closes)) FROM business_hours),
+                'Closures', (SELECT json_agg(json_build_object('FirstDay', first_day, 'LastDay', last_day)) FROM closures),
+                'Rooms', (SELECT json_agg(json_build_object('Id', id, 'Before', buffer_before_minutes, 'After', buffer_after_minutes,
+                                                            'Capacity', capacity)) FROM room),
+                'Staff', (SELECT json_agg(id) FROM staff),
+                'Working', (SELECT json_agg(json_build_object('EmployeeId', employee_id, 'Day', weekday, 'Starts', starts, 'Ends', ends))
+                            FROM working_hours WHERE employee_id IN (SELECT id FROM staff)),
+                'TimeOff', (SELECT json_agg(json_build_object('EmployeeId', employee_id, 'Start', starts_at, 'End', ends_at))
+                            FROM time_off, busy_window
+                            WHERE employee_id IN (SELECT id FROM staff) AND tstzrange(starts_at, ends_at) && busy_window.period),
+                'Busy', (SELECT json_agg(json_build_object('RoomId', room_id, 'PhotographerId', photographer_id,
+                                                           'Start', lower(blocked), 'End', upper(blocked)))
+                         FROM bookings, busy_window
+                         WHERE status = ANY ({LiveStatusNames}) AND id <> {excludeBookingId ?? 0}
+                           AND (room_id IN (SELECT id FROM room) OR photographer_id IN (SELECT id FROM staff))
+                           AND blocked && busy_window.period)
+            ) AS "Value"
+            """).ToListAsync(ct)).Single();
+        var found = System.Text.Json.JsonSerializer.Deserialize<InputRows>(json)!;
+        if (found.Service is not { } service) return null;
 
-        var hours = await db.BusinessHours.AsNoTracking().Select(h => new WeeklyInterval(h.Weekday, h.Opens, h.Closes)).ToListAsync(ct);
-        var closures = await db.Closures.AsNoTracking().Select(c => new ClosedDays(c.FirstDay, c.LastDay)).ToListAsync(ct);
-        var rules = new StudioRules(zone, studio.SlotStepMinutes, TimeSpan.FromMinutes(studio.MinimumNoticeMinutes), studio.HorizonDays, hours, closures);
-
-        var roomRows = await db.ServiceRooms.AsNoTracking().Where(x => x.ServiceId == serviceId && x.Room!.IsActive)
-            .Select(x => new { x.RoomId, x.Room!.BufferBeforeMinutes, x.Room.BufferAfterMinutes, x.Room.Capacity }).ToListAsync(ct);
-        var rooms = roomRows.Select(r => new RoomAvailability(r.RoomId, r.BufferBeforeMinutes, r.BufferAfterMinutes)).ToList();
-        var window = Availability.BusyWindow(rules, rooms, firstDay, lastDay);
-
-        var staffIds = service.NeedsPhotographer
-            ? await db.ServiceEmployees.AsNoTracking().Where(x => x.ServiceId == serviceId && x.Employee!.IsActive).Select(x => x.EmployeeId).ToListAsync(ct)
-            : [];
-        var working = await db.WorkingHours.AsNoTracking().Where(w => staffIds.Contains(w.EmployeeId)).ToListAsync(ct);
-        var timeOff = await db.TimeOff.AsNoTracking()
-            .Where(t => staffIds.Contains(t.EmployeeId) && t.StartsAt < window.End && t.EndsAt > window.Start).ToListAsync(ct);
+        var rules = new StudioRules(zone, studio.SlotStepMinutes, TimeSpan.FromMinutes(studio.MinimumNoticeMinutes), studio.HorizonDays,
+            [.. (found.Hours ?? []).Select(h => new WeeklyInterval(h.Day, h.Starts, h.Ends))],
+            [.. (found.Closures ?? []).Select(c => new ClosedDays(c.FirstDay, c.LastDay))]);
+        var roomRows = found.Rooms ?? [];
+        var rooms = roomRows.Select(r => new RoomAvailability(r.Id, r.Before, r.After)).ToList();
+        var staffIds = found.Staff ?? [];
+        var working = found.Working ?? [];
+        var timeOff = found.TimeOff ?? [];
         var photographers = staffIds.Select(id => new PhotographerAvailability(id,
-            working.Where(w => w.EmployeeId == id).Select(w => new WeeklyInterval(w.Weekday, w.Starts, w.Ends)).ToList(),
-            timeOff.Where(t => t.EmployeeId == id).Select(t => new UtcRange(t.StartsAt, t.EndsAt)).ToList())).ToList();
+            working.Where(w => w.EmployeeId == id).Select(w => new WeeklyInterval(w.Day, w.Starts, w.Ends)).ToList(),
+            timeOff.Where(t => t.EmployeeId == id).Select(t => new UtcRange(t.Start.UtcDateTime, t.End.UtcDateTime)).ToList())).ToList();
+        var busy = (found.Busy ?? []).Select(b => new BusyRange(b.RoomId, b.PhotographerId, b.Start.UtcDateTime, b.End.UtcDateTime)).ToList();
 
-        // One query for everything that holds a room or a photographer in the period.
         var roomIds = rooms.Select(r => r.Id).ToList();
-        var windowRange = new NpgsqlRange<DateTime>(window.Start, true, window.End, false);
-        var busy = await db.Bookings.AsNoTracking()
-            .Where(b => Data.Booking.LiveStatuses.Contains(b.Status) && b.Id != excludeBookingId)
-            .Where(b => roomIds.Contains(b.RoomId) || (b.PhotographerId != null && staffIds.Contains(b.PhotographerId.Value)))
-            .Where(b => b.Blocked.Overlaps(windowRange))
-            .Select(b => new BusyRange(b.RoomId, b.PhotographerId, b.Blocked.LowerBound, b.Blocked.UpperBound))
-            .ToListAsync(ct);
-
         var requirements = new ServiceRequirements(service.DurationMinutes, service.NeedsPhotographer, roomIds, staffIds);
-        return new SlotInputs(studio, rules, service, requirements, rooms, photographers, busy, roomRows.ToDictionary(r => r.RoomId, r => r.Capacity));
+        return new SlotInputs(studio, rules, service, requirements, rooms, photographers, busy, roomRows.ToDictionary(r => r.Id, r => r.Capacity));
     }
+
+    private static readonly string[] LiveStatusNames = [.. Data.Booking.LiveStatuses.Select(s => s.ToString())];
+
+    // The shape of InputsAsync's JSON document; json_agg over no rows is null, hence the nullable lists.
+    private sealed record InputRows(ServiceOption? Service, List<HoursRow>? Hours, List<ClosureRow>? Closures, List<RoomRow>? Rooms,
+        List<int>? Staff, List<WorkingRow>? Working, List<RangeRow>? TimeOff, List<BusyRow>? Busy);
+    private sealed record HoursRow(DayOfWeek Day, TimeOnly Starts, TimeOnly Ends);
+    private sealed record ClosureRow(DateOnly FirstDay, DateOnly LastDay);
+    private sealed record RoomRow(int Id, int Before, int After, int Capacity);
+    private sealed record WorkingRow(int EmployeeId, DayOfWeek Day, TimeOnly Starts, TimeOnly Ends);
+    private sealed record RangeRow(int EmployeeId, DateTimeOffset Start, DateTimeOffset End);
+    private sealed record BusyRow(int RoomId, int? PhotographerId, DateTimeOffset Start, DateTimeOffset End);
 
     public SlotCalendar Slots(SlotInputs inputs, DateOnly firstDay, DateOnly lastDay, int? roomId, int? photographerId) =>
         inputs.Slots(firstDay, lastDay, clock.GetUtcNow(), roomId, photographerId);
@@ -266,14 +305,15 @@ public class BookingService(StudioDb db, StudioDay studioDay, StudioWrites write
     /// <summary>
     /// Takes transaction-scoped locks on the room, then the photographer. Two inserts that clash on the exclusion
     /// constraints would otherwise wait on each other's tuples and one would die as a deadlock (40P01) instead of
-    /// a clean 23P01; with every writer locking in the same order, the later one waits, then gets 23P01.
+    /// a clean 23P01; with every writer locking in the same order, the later one waits, then gets 23P01. A
+    /// confirmation locks its draft before both. One statement: PostgreSQL evaluates the select list left to right.
     /// </summary>
-    public async Task LockAsync(int roomId, int? photographerId, CancellationToken ct)
-    {
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(1, {roomId})", ct);
-        if (photographerId is { } id)
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(2, {id})", ct);
-    }
+    public async Task LockAsync(int roomId, int? photographerId, CancellationToken ct, Guid? draftId = null) =>
+        await db.Database.ExecuteSqlAsync($"""
+            SELECT CASE WHEN {draftId is not null} THEN pg_advisory_xact_lock(3, {BitConverter.ToInt32((draftId ?? Guid.Empty).ToByteArray())}) END,
+                   pg_advisory_xact_lock(1, {roomId}),
+                   CASE WHEN {photographerId is not null} THEN pg_advisory_xact_lock(2, {photographerId ?? 0}) END
+            """, ct);
 
     /// <summary>
     /// The .ics of a booking, for the confirmation page and the client's own page alike: the same event (UID and
@@ -315,7 +355,7 @@ public class BookingService(StudioDb db, StudioDay studioDay, StudioWrites write
                 ?? new Outcome.SlotTaken(inputs.SlotAt(start, clock.GetUtcNow(), draft.RoomId, draft.PhotographerId) is null
                     ? null : new Text(NoRoomForGuests, details.Guests));
 
-        var room = await db.Rooms.SingleAsync(r => r.Id == slot.RoomId, ct);
+        var room = inputs.Rooms.Single(r => r.Id == slot.RoomId);
         var now = clock.GetUtcNow().UtcDateTime;
         var email = details.Email.Trim().ToLowerInvariant();
         var token = ManageToken.New();
@@ -324,24 +364,20 @@ public class BookingService(StudioDb db, StudioDay studioDay, StudioWrites write
         {
             // The draft first, then room and photographer (LockAsync): every writer takes them in this order. Two
             // confirmations of one draft queue here, and the later one sees the booking the first committed.
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(3, {BitConverter.ToInt32(draft.Id.ToByteArray())})", ct);
+            await LockAsync(slot.RoomId, slot.PhotographerId, ct, draft.Id);
             if (await ConfirmedBeforeAsync(draft.Id, ct) is { } meanwhile) return meanwhile;
-            await LockAsync(slot.RoomId, slot.PhotographerId, ct);
-            // Find or create without a race: the unique key on email decides, and an existing client's data is
-            // never shown to, nor overwritten by, a public visitor.
-            var created = await db.Database.ExecuteSqlAsync($"""
-                INSERT INTO clients (name, email, phone, notes, tags, terms_accepted_at, marketing_opt_in, source, created_at)
-                VALUES ({details.Name.Trim()}, {email}, {details.Phone.Trim()}, '', ARRAY[]::text[], {now}, {details.MarketingOptIn}, 'web', {now})
-                ON CONFLICT (email) DO NOTHING
-                """, ct);
-            var clientId = await db.Clients.Where(c => c.Email == email).Select(c => c.Id).SingleAsync(ct);
+            // A fresh code that is not taken yet (about 28.6 million exist; the unique key stays the last word).
+            var code = BookingCode.New();
+            var made = await NewClientAndBookingIdAsync(details, email, now, code, ct);
+            while (made.CodeTaken && await db.Bookings.AnyAsync(b => b.Code == code, ct)) code = BookingCode.New();
+            var clientId = made.ClientId;
             // The consent log: the terms are accepted with every web booking; the marketing opt-in is recorded when it
             // is set, which is only for a new client (a returning client's record is never changed by a public form).
             if (details.AcceptTerms)
                 db.ClientConsents.Add(new ClientConsent { ClientId = clientId, Kind = ClientConsent.Terms, Granted = true, At = now, Source = "web", By = "client" });
-            if (created == 1 && details.MarketingOptIn)
+            if (made.Created && details.MarketingOptIn)
                 db.ClientConsents.Add(new ClientConsent { ClientId = clientId, Kind = ClientConsent.Marketing, Granted = true, At = now, Source = "web", By = "client" });
-            if (created == 1) // written by SQL, so the interceptor did not see it
+            if (made.Created) // written by SQL, so the interceptor did not see it
                 db.AuditEntries.Add(new AuditEntry
                 {
                     At = now, Actor = "client", Action = "created", EntityType = nameof(Client), EntityId = clientId.ToString(),
@@ -352,13 +388,11 @@ public class BookingService(StudioDb db, StudioDay studioDay, StudioWrites write
                     }),
                 });
 
-            // A fresh code that is not taken yet (about 28.6 million exist; the unique key stays the last word).
-            var code = BookingCode.New();
-            while (await db.Bookings.AnyAsync(b => b.Code == code, ct)) code = BookingCode.New();
-
             var status = studio.AutoConfirm ? BookingStatus.Confirmed : BookingStatus.Pending;
             var booking = new Data.Booking
             {
+                // Its id taken from the sequence above, so the booking, its history, messages and board event are one batch.
+                Id = made.BookingId,
                 Code = code,
                 ClientId = clientId,
                 ServiceId = serviceId,
@@ -381,10 +415,12 @@ public class BookingService(StudioDb db, StudioDay studioDay, StudioWrites write
                 UpdatedAt = now,
                 History = [new BookingStatusChange { From = null, To = status, By = "client", At = now }],
             };
-            booking.Block(slot.StartUtc, slot.EndUtc, room);
+            // Block reads only the room's buffers, which the re-check has just read with the rest.
+            booking.Block(slot.StartUtc, slot.EndUtc, new Room { Name = "", BufferBeforeMinutes = room.BufferBeforeMinutes, BufferAfterMinutes = room.BufferAfterMinutes });
             db.Bookings.Add(booking);
             w.Announce(booking, "created", now);
-            await outbox.ToClientAsync(booking, status == BookingStatus.Confirmed ? NotificationKind.Confirmed : NotificationKind.Received, ct);
+            await outbox.ToClientAsync(booking, status == BookingStatus.Confirmed ? NotificationKind.Confirmed : NotificationKind.Received,
+                new ClientAddress(made.Email, made.ErasedAt), ct);
             await outbox.ToStudioAsync(booking, NotificationKind.NewBooking, ct);
             await outbox.ToPhotographerAsync(booking, ct);
             // The draft lock makes this unreachable between instances of this code; the unique key stays the last word.
@@ -403,13 +439,48 @@ public class BookingService(StudioDb db, StudioDay studioDay, StudioWrites write
         ? new(nameof(ClientDetails.Guests), "Our largest room for this session holds {0} people.", capacity)
         : new(nameof(ClientDetails.Guests), "The room you chose holds {0} people. Choose fewer people, or go back and choose another room.", capacity);
 
+    private sealed record MadeClient(int ClientId, bool Created, string Email, DateTime? ErasedAt, int BookingId, bool CodeTaken);
+
+    /// <summary>
+    /// In one statement: the client found or created by email without a race (the unique key on email decides, and
+    /// an existing client's data is never shown to, nor overwritten by, a public visitor), the new booking's id from
+    /// its sequence, and whether the code drawn is taken already.
+    /// </summary>
+    private async Task<MadeClient> NewClientAndBookingIdAsync(ClientDetails details, string email, DateTime now, string code, CancellationToken ct)
+    {
+        var rows = await db.Database.SqlQuery<MadeClient>($"""
+            WITH created AS (
+                INSERT INTO clients (name, email, phone, notes, tags, terms_accepted_at, marketing_opt_in, source, created_at)
+                VALUES ({details.Name.Trim()}, {email}, {details.Phone.Trim()}, '', ARRAY[]::text[], {now}, {details.MarketingOptIn}, 'web', {now})
+                ON CONFLICT (email) DO NOTHING
+                RETURNING id, email, erased_at
+            ), client AS (
+                SELECT id, true AS created, email, erased_at FROM created
+                UNION ALL
+                SELECT id, false, email, erased_at FROM clients WHERE email = {email} AND NOT EXISTS (SELECT 1 FROM created)
+            )
+            SELECT client.id AS "ClientId", client.created AS "Created", client.email AS "Email", client.erased_at AS "ErasedAt",
+                   nextval(pg_get_serial_sequence('bookings', 'id'))::int AS "BookingId",
+                   EXISTS (SELECT 1 FROM bookings WHERE code = {code}) AS "CodeTaken"
+            FROM client
+            """).ToListAsync(ct);
+        if (rows.Count == 1) return rows[0];
+        // The client was created by a transaction that committed after this statement began: ON CONFLICT saw it, this
+        // statement's snapshot did not. A new statement does.
+        var client = await db.Clients.Where(c => c.Email == email).Select(c => new { c.Id, c.Email, c.ErasedAt }).SingleAsync(ct);
+        var next = await db.Database.SqlQuery<int>($"""SELECT nextval(pg_get_serial_sequence('bookings', 'id'))::int AS "Value" """).ToListAsync(ct);
+        return new MadeClient(client.Id, false, client.Email, client.ErasedAt, next[0], true);
+    }
+
     /// <summary>The unique index that lets a draft become one booking at most.</summary>
     public const string DraftIdIndex = "ix_bookings_draft_id";
 
     private async Task<Outcome?> ConfirmedBeforeAsync(Guid draftId, CancellationToken ct) =>
-        await db.Bookings.AsNoTracking().Where(b => b.DraftId == draftId).Select(b => b.Code).FirstOrDefaultAsync(ct) is { } code
-            ? Outcome.With(new Booked(code, null))
-            : null;
+        await CodeOfDraft(db, draftId, ct) is { } code ? Outcome.With(new Booked(code, null)) : null;
+
+    // Asked twice by every confirmation: compiled once.
+    private static readonly Func<StudioDb, Guid, CancellationToken, Task<string?>> CodeOfDraft = EF.CompileAsyncQuery(
+        (StudioDb db, Guid draftId, CancellationToken ct) => db.Bookings.AsNoTracking().Where(b => b.DraftId == draftId).Select(b => b.Code).FirstOrDefault());
 }
 
 /// <summary>The language a booking's messages are written in: the one the client used the site in, if we offer it.</summary>

@@ -5,6 +5,9 @@ using PhotoStudio.Infrastructure.Writes;
 
 namespace PhotoStudio.Features.Notifications;
 
+/// <summary>Where a client's messages go: their address on file, unless the client was erased.</summary>
+public sealed record ClientAddress(string Email, DateTime? ErasedAt);
+
 /// <summary>
 /// Queues messages inside the write that causes them: the rows are added to the same unit of work, so they are
 /// committed with the change or not at all. What is switched off in the settings is not queued; an erased client
@@ -17,8 +20,14 @@ public sealed class Outbox(StudioDb db, StudioDay studioDay, StudioWrites writes
     /// <summary>A message to the booking's client (the client's address on file at this moment).</summary>
     public async Task ToClientAsync(Data.Booking booking, string kind, CancellationToken ct, int? revision = null)
     {
-        var client = booking.Client is { } loaded ? new { loaded.Email, loaded.ErasedAt }
-            : await db.Clients.Where(c => c.Id == booking.ClientId).Select(c => new { c.Email, c.ErasedAt }).SingleAsync(ct);
+        var client = booking.Client is { } loaded ? new ClientAddress(loaded.Email, loaded.ErasedAt)
+            : await db.Clients.Where(c => c.Id == booking.ClientId).Select(c => new ClientAddress(c.Email, c.ErasedAt)).SingleAsync(ct);
+        await ToClientAsync(booking, kind, client, ct, revision);
+    }
+
+    /// <summary>The same, when the write has just read the client's address itself.</summary>
+    public async Task ToClientAsync(Data.Booking booking, string kind, ClientAddress client, CancellationToken ct, int? revision = null)
+    {
         if (client.ErasedAt is not null || client.Email.Length == 0) return;
         await QueueAsync(booking, kind, client.Email, ct, revision);
     }
@@ -59,7 +68,8 @@ public sealed class Outbox(StudioDb db, StudioDay studioDay, StudioWrites writes
         var rev = revision ?? booking.Revision;
         // The same effect twice (a booking confirmed, sent back to pending, confirmed again) is still one message.
         if (db.Notifications.Local.Any(n => n.Booking == booking && n.Kind == kind && n.Recipient == recipient && n.Revision == rev)) return;
-        if (booking.Id != 0 && await db.Notifications.AnyAsync(n =>
+        // A booking being added has no messages in the database yet.
+        if (booking.Id != 0 && db.Entry(booking).State != EntityState.Added && await db.Notifications.AnyAsync(n =>
                 n.BookingId == booking.Id && n.Kind == kind && n.Recipient == recipient && n.Revision == rev, ct)) return;
         var now = clock.GetUtcNow().UtcDateTime;
         db.Notifications.Add(new Notification

@@ -7,16 +7,25 @@ namespace PhotoStudio.Infrastructure.Events;
 public static class BoardAnnouncements
 {
     /// <summary>
-    /// Saves pending changes plus a <see cref="BoardEvent"/> and calls <c>pg_notify</c>, all inside the caller's
-    /// transaction: PostgreSQL delivers the notification at commit, so nobody hears of a change that rolled back.
+    /// Adds a <see cref="BoardEvent"/> to the pending changes, to be saved with them. Call it before the change is
+    /// saved: a moved booking's original photographer is read from the change tracker.
     /// </summary>
-    public static async Task SaveAndAnnounceAsync(this StudioDb db, int bookingId, string kind, DateTime at, CancellationToken ct)
+    public static int AddBoardEvent(this StudioDb db, int bookingId, string kind, DateTime at)
+    {
+        db.BoardEvents.Add(new BoardEvent { BookingId = bookingId, Kind = kind, At = at, PreviousPhotographerId = PhotographerTakenAway(db, bookingId) });
+        return bookingId;
+    }
+
+    /// <summary>
+    /// Calls <c>pg_notify</c> once for each booking announced, in one statement inside the caller's transaction:
+    /// PostgreSQL delivers the notifications at commit, so nobody hears of a change that rolled back.
+    /// </summary>
+    public static async Task NotifyBoardAsync(this StudioDb db, IReadOnlyCollection<int> bookingIds, CancellationToken ct)
     {
         if (db.Database.CurrentTransaction is null)
             throw new InvalidOperationException("Announce a board change inside the transaction that makes it.");
-        db.BoardEvents.Add(new BoardEvent { BookingId = bookingId, Kind = kind, At = at, PreviousPhotographerId = PhotographerTakenAway(db, bookingId) });
-        await db.SaveChangesAsync(ct);
-        await db.Database.ExecuteSqlAsync($"SELECT pg_notify({BoardEventListener.Channel}, {bookingId.ToString()})", ct);
+        var payloads = bookingIds.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        await db.Database.ExecuteSqlAsync($"SELECT pg_notify({BoardEventListener.Channel}, payload) FROM unnest({payloads}) AS payload", ct);
     }
 
     // Read from the change about to be saved, whoever makes it: a photographer's stream hears only of their own

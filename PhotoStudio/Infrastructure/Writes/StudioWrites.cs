@@ -121,15 +121,16 @@ public class StudioWrites(StudioDb db, StudioChanges studio, ILogger<StudioWrite
         RunAsync(scope => Task.FromResult(work(scope)), ct);
 
     /// <summary>
-    /// New bookings are saved first, so their ids exist; each announcement then saves what is pending with its event,
-    /// while a moved booking's original photographer is still known to the change tracker.
+    /// One save for the change and its board events, then one statement that notifies the boards. Only a new booking
+    /// whose id is not known yet (not taken from its sequence by the work) is saved first, so its event can name it.
     /// </summary>
     private async Task SaveAsync(WriteScope scope, CancellationToken ct)
     {
-        if (db.ChangeTracker.Entries<Data.Booking>().Any(e => e.State == EntityState.Added)) await db.SaveChangesAsync(ct);
-        foreach (var (bookingId, kind, at) in scope.Announcements)
-            await db.SaveAndAnnounceAsync(bookingId(), kind, at, ct);
+        if (db.ChangeTracker.Entries<Data.Booking>().Any(e => e.State == EntityState.Added && e.Property(b => b.Id).IsTemporary))
+            await db.SaveChangesAsync(ct);
+        var announced = scope.Announcements.Select(a => db.AddBoardEvent(a.BookingId(), a.Kind, a.At)).ToList();
         await db.SaveChangesAsync(ct);
+        if (announced.Count > 0) await db.NotifyBoardAsync(announced, ct);
     }
 
     private bool ChangesPublicTables() =>
