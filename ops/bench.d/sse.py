@@ -112,6 +112,8 @@ async def main():
     parser.add_argument("--open-seconds", type=float, default=180)
     parser.add_argument("--arrive-seconds", type=float, default=10)
     parser.add_argument("--parallel", type=int, default=32, help="streams connecting at a time")
+    parser.add_argument("--hold", type=float, default=0,
+                        help="keep the streams open this many seconds after the change (to profile the app meanwhile)")
     args = parser.parse_args()
     url = urllib.parse.urlsplit(args.url)
     result = {"streams_wanted": args.streams}
@@ -188,6 +190,9 @@ async def main():
     say(f"event {event_id} (committed in {result['commit_ms']} ms) reached {len(delays)} of {len(opened)} streams: "
         f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms, max {result['max_ms']} ms")
 
+    if args.hold > 0:
+        say(f"holding the streams open for {args.hold:g} s")
+        await asyncio.sleep(args.hold)
     for s in streams:
         s.close()
     for task in tasks:
