@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
@@ -19,7 +18,7 @@ namespace PhotoStudio.Features.Board;
 /// </summary>
 [Authorize(Policy = Permissions.BookingsViewOwn)]
 public class BoardEventsController(
-    BoardEventHub hub, BoardStreamSlots slots, BoardStreamAccess access, StudioDb db,
+    BoardEventHub hub, BoardStreamSlots slots, IServiceScopeFactory scopes,
     IHostApplicationLifetime lifetime, IConfiguration configuration) : Controller
 {
     /// <summary>A reconnecting browser gets at most this many missed events replayed; beyond that it re-syncs.</summary>
@@ -44,7 +43,7 @@ public class BoardEventsController(
     public async Task<IActionResult> Events([FromHeader(Name = "Last-Event-ID")] string? lastEventId, CancellationToken ct)
     {
         var session = (await HttpContext.AuthenticateAsync()).Properties;
-        if (await access.CheckAsync(User, session, ct) is not { } viewer) return Forbid();
+        if (await CheckAsync(session, ct) is not { } viewer) return Forbid();
         using var slot = slots.TryTake(viewer.UserId);
         if (slot is null)
         {
@@ -68,27 +67,26 @@ public class BoardEventsController(
             else
                 await WriteAsync($"id: {hub.LastEventId}\nevent: hello\ndata: {hub.LastEventId}\n\n", ct);
 
-            var checkedAt = Stopwatch.GetTimestamp();
+            var heartbeat = Heartbeat;
             while (!ct.IsCancellationRequested)
             {
-                var untilCheck = Heartbeat - Stopwatch.GetElapsedTime(checkedAt);
-                if (untilCheck > TimeSpan.Zero)
+                // One timer per heartbeat, not one per change: a change wakes every stream at once, and all each one
+                // should do then is write (the sends go out only once every stream has had its turn).
+                using (var beat = CancellationTokenSource.CreateLinkedTokenSource(ct))
                 {
-                    using var beat = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                    beat.CancelAfter(untilCheck);
+                    beat.CancelAfter(heartbeat);
                     try
                     {
-                        if (!await subscription.Reader.WaitToReadAsync(beat.Token)) break; // the hub closed this stream
-                        while (subscription.Reader.TryRead(out var change))
-                            if (viewer.May(change)) await WriteAsync(Frame(change), ct);
-                        continue;
+                        while (await subscription.Reader.WaitToReadAsync(beat.Token))
+                            while (subscription.Reader.TryRead(out var change))
+                                if (viewer.May(change)) await WriteAsync(Frame(change), ct);
+                        break; // the hub closed this stream
                     }
                     catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
                 }
                 // Rights that changed either way end the stream: the browser reconnects, is let in (or not) with the
                 // rights it has now, and re-syncs its board.
-                if (await access.CheckAsync(User, session, ct) != viewer) break;
-                checkedAt = Stopwatch.GetTimestamp();
+                if (await CheckAsync(session, ct) != viewer) break;
                 await WriteAsync(": heartbeat\n\n", ct);
             }
         }
@@ -98,9 +96,19 @@ public class BoardEventsController(
         return new EmptyResult();
     }
 
+    // A stream lives for hours: it holds no DbContext of its own between checks (the request's would keep its change
+    // tracker, options and loggers for as long as the stream, some tens of KB for each of thousands of streams).
+    private async Task<BoardViewer?> CheckAsync(AuthenticationProperties? session, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<BoardStreamAccess>().CheckAsync(User, session, ct);
+    }
+
     /// <summary>What a reconnecting browser missed and may see, in order; a re-sync instead when that is too much.</summary>
     private async Task ReplayAsync(long since, BoardViewer viewer, CancellationToken ct)
     {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StudioDb>();
         var newest = hub.LastEventId;
         var me = viewer.EmployeeId ?? 0; // ids start at 1: a user who is no employee photographs nothing
         var missed = newest - since > ReplayWindow ? null : await (
@@ -121,7 +129,7 @@ public class BoardEventsController(
 
     private async Task WriteAsync(string text, CancellationToken ct)
     {
-        await Response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), ct);
-        await Response.Body.FlushAsync(ct);
+        Encoding.UTF8.GetBytes(text, Response.BodyWriter); // straight into the response's buffer, no array per frame
+        await Response.BodyWriter.FlushAsync(ct);
     }
 }
