@@ -139,7 +139,7 @@ builder.Services.AddSingleton<StudioSettingsCache>();
 builder.Services.AddPublicPages();
 builder.Services.AddSingleton<BoardEventHub>();
 builder.Services.AddSingleton<BoardStreamSlots>();
-builder.Services.AddScoped<BoardStreamAccess>();
+builder.Services.AddSingleton<BoardStreamAccess>();
 builder.Services.AddHostedService<BoardEventListener>();
 builder.Services.AddScoped<CalendarService>();
 builder.Services.AddScoped<CalendarFeeds>();

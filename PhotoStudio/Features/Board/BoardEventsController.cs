@@ -18,7 +18,7 @@ namespace PhotoStudio.Features.Board;
 /// </summary>
 [Authorize(Policy = Permissions.BookingsViewOwn)]
 public class BoardEventsController(
-    BoardEventHub hub, BoardStreamSlots slots, IServiceScopeFactory scopes,
+    BoardEventHub hub, BoardStreamSlots slots, BoardStreamAccess access, IServiceScopeFactory scopes,
     IHostApplicationLifetime lifetime, IConfiguration configuration) : Controller
 {
     /// <summary>A reconnecting browser gets at most this many missed events replayed; beyond that it re-syncs.</summary>
@@ -43,7 +43,7 @@ public class BoardEventsController(
     public async Task<IActionResult> Events([FromHeader(Name = "Last-Event-ID")] string? lastEventId, CancellationToken ct)
     {
         var session = (await HttpContext.AuthenticateAsync()).Properties;
-        if (await CheckAsync(session, ct) is not { } viewer) return Forbid();
+        if (await access.CheckAsync(User, session, opening: true, ct) is not { } viewer) return Forbid();
         using var slot = slots.TryTake(viewer.UserId);
         if (slot is null)
         {
@@ -86,7 +86,7 @@ public class BoardEventsController(
                 }
                 // Rights that changed either way end the stream: the browser reconnects, is let in (or not) with the
                 // rights it has now, and re-syncs its board.
-                if (await CheckAsync(session, ct) != viewer) break;
+                if (await access.CheckAsync(User, session, opening: false, ct) != viewer) break;
                 await WriteAsync(": heartbeat\n\n", ct);
             }
         }
@@ -94,14 +94,6 @@ public class BoardEventsController(
         catch (BoardEventHub.ChannelFullException) { } // too slow: the browser reconnects and catches up
         catch (ChannelClosedException) { }
         return new EmptyResult();
-    }
-
-    // A stream lives for hours: it holds no DbContext of its own between checks (the request's would keep its change
-    // tracker, options and loggers for as long as the stream, some tens of KB for each of thousands of streams).
-    private async Task<BoardViewer?> CheckAsync(AuthenticationProperties? session, CancellationToken ct)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<BoardStreamAccess>().CheckAsync(User, session, ct);
     }
 
     /// <summary>What a reconnecting browser missed and may see, in order; a re-sync instead when that is too much.</summary>

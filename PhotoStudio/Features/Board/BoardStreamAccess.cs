@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
@@ -22,12 +24,26 @@ public sealed record BoardViewer(string UserId, bool SeesAll, int? EmployeeId)
 /// <summary>
 /// Decides, when a board stream opens and at each heartbeat, whether its session may still hear of changes: a stream
 /// outlives the request checks that let it in, so deactivation, "sign out everywhere", a lost permission and the
-/// 12-hour cap must end it too.
+/// 12-hour cap must end it too. One instance for the app: it holds no DbContext (each read takes its own scope).
 /// </summary>
-public sealed class BoardStreamAccess(StudioDb db, TimeProvider clock, IOptions<IdentityOptions> identity)
+public sealed class BoardStreamAccess(IServiceScopeFactory scopes, TimeProvider clock, IOptions<IdentityOptions> identity)
 {
-    /// <summary>The viewer this session may be now, or null when the stream must end. One small query.</summary>
-    public async Task<BoardViewer?> CheckAsync(ClaimsPrincipal user, AuthenticationProperties? session, CancellationToken ct)
+    /// <summary>
+    /// Heartbeat checks of one user's streams share a read this recent: a user's thousands of streams (or one
+    /// instance's thousands of users' streams whose heartbeats fall together) must not take a pooled connection each
+    /// at the same moment. A change of rights still ends every stream within a heartbeat and this.
+    /// </summary>
+    private static readonly TimeSpan Shared = TimeSpan.FromSeconds(1);
+
+    private sealed record Rights(string SecurityStamp, bool Active, int? EmployeeId, List<string> Granted);
+
+    private readonly ConcurrentDictionary<string, (long At, Task<Rights?> Read)> recent = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The viewer this session may be now, or null when the stream must end. A stream opening reads afresh; a
+    /// heartbeat may use a read of the same user from the last second.
+    /// </summary>
+    public async Task<BoardViewer?> CheckAsync(ClaimsPrincipal user, AuthenticationProperties? session, bool opening, CancellationToken ct)
     {
         var signedInAt = session is null ? null : StudioSignInManager.SignedInAt(session) ?? session.IssuedUtc;
         if (signedInAt is null || clock.GetUtcNow() - signedInAt > StudioCookies.AbsoluteLifetime) return null;
@@ -35,21 +51,36 @@ public sealed class BoardStreamAccess(StudioDb db, TimeProvider clock, IOptions<
         var stamp = user.FindFirstValue(identity.Value.ClaimsIdentity.SecurityStampClaimType);
         if (userId is null || stamp is null) return null;
 
-        // Permissions are role claims (the role matrix writes them); read as stored now, not as the cookie remembers.
-        var now = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new
-        {
-            u.SecurityStamp,
-            Active = u.Employee == null || u.Employee.IsActive,
-            EmployeeId = u.Employee != null ? u.Employee.Id : (int?)null,
-            Granted = db.UserRoles.Where(r => r.UserId == u.Id)
-                .SelectMany(r => db.RoleClaims.Where(c => c.RoleId == r.RoleId && c.ClaimType == Permissions.ClaimType
-                    && (c.ClaimValue == Permissions.BookingsViewAll || c.ClaimValue == Permissions.BookingsViewOwn)))
-                .Select(c => c.ClaimValue).Distinct().ToList(),
-        }).SingleOrDefaultAsync(ct);
-
+        var now = await RightsAsync(userId, opening).WaitAsync(ct);
         // The endpoint's own permission must still be there; view_all only widens what the stream hears.
         if (now is null || now.SecurityStamp != stamp || !now.Active || !now.Granted.Contains(Permissions.BookingsViewOwn)) return null;
         return new BoardViewer(userId, now.Granted.Contains(Permissions.BookingsViewAll), now.EmployeeId);
+    }
+
+    private Task<Rights?> RightsAsync(string userId, bool fresh)
+    {
+        if (!fresh && recent.TryGetValue(userId, out var last) && Stopwatch.GetElapsedTime(last.At) < Shared
+            && !last.Read.IsFaulted && !last.Read.IsCanceled)
+            return last.Read;
+        // Not bound to one stream's token: the streams sharing the read each stop waiting on their own.
+        var read = ReadAsync(userId);
+        recent[userId] = (Stopwatch.GetTimestamp(), read);
+        return read;
+    }
+
+    /// <summary>Permissions are role claims (the role matrix writes them): read as stored now, not as the cookie remembers.</summary>
+    private async Task<Rights?> ReadAsync(string userId)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StudioDb>();
+        return await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new Rights(
+            u.SecurityStamp!,
+            u.Employee == null || u.Employee.IsActive,
+            u.Employee != null ? u.Employee.Id : null,
+            db.UserRoles.Where(r => r.UserId == u.Id)
+                .SelectMany(r => db.RoleClaims.Where(c => c.RoleId == r.RoleId && c.ClaimType == Permissions.ClaimType
+                    && (c.ClaimValue == Permissions.BookingsViewAll || c.ClaimValue == Permissions.BookingsViewOwn)))
+                .Select(c => c.ClaimValue!).Distinct().ToList())).SingleOrDefaultAsync(CancellationToken.None);
     }
 }
 
