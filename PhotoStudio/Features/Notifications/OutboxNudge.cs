@@ -53,7 +53,10 @@ public sealed class OutboxNudge(IServiceProvider services, ILogger<OutboxNudge> 
         }
         catch (Exception e) when (e is SchedulerException or InvalidOperationException or System.Data.Common.DbException)
         {
-            log.LogWarning("Could not wake the outbox sender ({Error}); the next sweep sends the messages", e.GetType().Name);
+            // The reason is logged too (a lock timeout in the job store under a burst of writes is not the same
+            // trouble as a scheduler shutting down); the sweep sends the messages either way.
+            log.LogWarning("Could not wake the outbox sender ({Error}: {Reason}); the next sweep sends the messages",
+                e.GetType().Name, e.Message);
         }
     }
 }
