@@ -204,7 +204,9 @@ public class ClientsTests(StudioApp app) : IClassFixture<StudioApp>
             await desk.GetDocumentAsync($"/clients/{id}");
             using var counter = new CommandCounter(Database);
             await desk.GetDocumentAsync($"/clients/{id}");
-            return counter.Count;
+            // The settings row is read again whenever the app heard of a change to it meanwhile (its notification
+            // arrives when it arrives): not a cost of the profile.
+            return counter.Texts.Count(sql => !sql.Contains("FROM studio_settings", StringComparison.Ordinal));
         }
 
         Assert.Equal(await QueriesAsync(few.Id), await QueriesAsync(many.Id));
