@@ -285,13 +285,17 @@ public class Booking
 
     public static bool IsLive(BookingStatus status) => LiveStatuses.Contains(status);
 
-    public void Block(DateTime startsAt, DateTime endsAt, Room room)
+    public void Block(DateTime startsAt, DateTime endsAt, Room room) =>
+        Block(startsAt, endsAt, room.BufferBeforeMinutes, room.BufferAfterMinutes);
+
+    /// <summary>The same, with the room's buffers already at hand (the confirmation's re-check read them).</summary>
+    public void Block(DateTime startsAt, DateTime endsAt, int bufferBeforeMinutes, int bufferAfterMinutes)
     {
         StartsAt = startsAt;
         EndsAt = endsAt;
         Blocked = new NpgsqlRange<DateTime>(
-            startsAt.AddMinutes(-room.BufferBeforeMinutes), true,
-            endsAt.AddMinutes(room.BufferAfterMinutes), false);
+            startsAt.AddMinutes(-bufferBeforeMinutes), true,
+            endsAt.AddMinutes(bufferAfterMinutes), false);
     }
 }
 

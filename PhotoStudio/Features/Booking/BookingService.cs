@@ -415,8 +415,8 @@ public class BookingService(StudioDb db, StudioDay studioDay, StudioWrites write
                 UpdatedAt = now,
                 History = [new BookingStatusChange { From = null, To = status, By = "client", At = now }],
             };
-            // Block reads only the room's buffers, which the re-check has just read with the rest.
-            booking.Block(slot.StartUtc, slot.EndUtc, new Room { Name = "", BufferBeforeMinutes = room.BufferBeforeMinutes, BufferAfterMinutes = room.BufferAfterMinutes });
+            // The room's buffers as the re-check has just read them with the rest.
+            booking.Block(slot.StartUtc, slot.EndUtc, room.BufferBeforeMinutes, room.BufferAfterMinutes);
             db.Bookings.Add(booking);
             w.Announce(booking, "created", now);
             await outbox.ToClientAsync(booking, status == BookingStatus.Confirmed ? NotificationKind.Confirmed : NotificationKind.Received,
