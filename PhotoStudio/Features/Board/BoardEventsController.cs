@@ -19,7 +19,7 @@ namespace PhotoStudio.Features.Board;
 [Authorize(Policy = Permissions.BookingsViewOwn)]
 public class BoardEventsController(
     BoardEventHub hub, BoardStreamSlots slots, BoardStreamAccess access, IServiceScopeFactory scopes,
-    IHostApplicationLifetime lifetime, IConfiguration configuration) : Controller
+    IHostApplicationLifetime lifetime) : Controller
 {
     /// <summary>A reconnecting browser gets at most this many missed events replayed; beyond that it re-syncs.</summary>
     private const int Replay = 200;
@@ -32,12 +32,6 @@ public class BoardEventsController(
 
     /// <summary>How long a browser refused for too many streams waits before trying again.</summary>
     private const int RetryAfterSeconds = 30;
-
-    /// <summary>
-    /// A comment line this often keeps proxies from closing a quiet stream (<c>Board:HeartbeatSeconds</c>); the
-    /// user is checked again just as often, busy stream or quiet.
-    /// </summary>
-    private TimeSpan Heartbeat => TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("Board:HeartbeatSeconds", 20)));
 
     [HttpGet("board/events")]
     public async Task<IActionResult> Events([FromHeader(Name = "Last-Event-ID")] string? lastEventId, CancellationToken ct)
@@ -67,7 +61,7 @@ public class BoardEventsController(
             else
                 await WriteAsync($"id: {hub.LastEventId}\nevent: hello\ndata: {hub.LastEventId}\n\n", ct);
 
-            var heartbeat = Heartbeat;
+            var heartbeat = access.Heartbeat;
             while (!ct.IsCancellationRequested)
             {
                 // One timer per heartbeat, not one per change: a change wakes every stream at once, and all each one

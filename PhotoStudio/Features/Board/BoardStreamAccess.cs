@@ -26,14 +26,21 @@ public sealed record BoardViewer(string UserId, bool SeesAll, int? EmployeeId)
 /// outlives the request checks that let it in, so deactivation, "sign out everywhere", a lost permission and the
 /// 12-hour cap must end it too. One instance for the app: it holds no DbContext (each read takes its own scope).
 /// </summary>
-public sealed class BoardStreamAccess(IServiceScopeFactory scopes, TimeProvider clock, IOptions<IdentityOptions> identity)
+public sealed class BoardStreamAccess(IServiceScopeFactory scopes, TimeProvider clock, IOptions<IdentityOptions> identity, IConfiguration configuration)
 {
+    /// <summary>
+    /// A comment line this often keeps proxies from closing a quiet stream (<c>Board:HeartbeatSeconds</c>); the user is
+    /// checked again just as often.
+    /// </summary>
+    public TimeSpan Heartbeat { get; } = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("Board:HeartbeatSeconds", 20)));
+
     /// <summary>
     /// Heartbeat checks of one user's streams share a read this recent: a user's thousands of streams (or one
     /// instance's thousands of users' streams whose heartbeats fall together) must not take a pooled connection each
-    /// at the same moment. A change of rights still ends every stream within a heartbeat and this.
+    /// at the same moment. At most half a heartbeat, so a stream never reuses its own previous check: each of its
+    /// heartbeats still reads the rights as they are, and a change still ends it within a heartbeat and this.
     /// </summary>
-    private static readonly TimeSpan Shared = TimeSpan.FromSeconds(1);
+    private TimeSpan Shared => TimeSpan.FromTicks(Math.Min(TimeSpan.TicksPerSecond, Heartbeat.Ticks / 2));
 
     private sealed record Rights(string SecurityStamp, bool Active, int? EmployeeId, List<string> Granted);
 
