@@ -135,6 +135,8 @@ builder.Services.AddHostedService<FunnelFlush>();
 builder.Services.AddScoped<BoardService>();
 builder.Services.AddScoped<PhotoStudio.Features.FrontDesk.FrontDeskService>();
 builder.Services.AddSingleton<StudioChanges>();
+builder.Services.AddSingleton<ReportChanges>();
+builder.Services.AddSingleton<ReportCache>();
 builder.Services.AddSingleton<StudioSettingsCache>();
 builder.Services.AddPublicPages();
 builder.Services.AddSingleton<BoardEventHub>();

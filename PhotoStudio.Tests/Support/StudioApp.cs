@@ -104,6 +104,22 @@ public class StudioApp : WebApplicationFactory<Program>, IAsyncLifetime
         await Wait.UntilAsync(() => Task.FromResult(changes.Generation > before), "the app to hear of the settings change");
     }
 
+    /// <summary>
+    /// Returns once this app has heard of every change to the dashboard's figures committed so far, as another instance's
+    /// would reach it: it keeps them until PostgreSQL's notification says they changed. Notifications arrive in commit
+    /// order, so hearing one sent now means every earlier one was heard too.
+    /// </summary>
+    public async Task ReportsHeardAsync()
+    {
+        var changes = Services.GetRequiredService<PhotoStudio.Infrastructure.Events.ReportChanges>();
+        var before = changes.Generation;
+        await using (var db = NewDb()) await db.Database.ExecuteSqlAsync($"SELECT pg_notify('reports', '')");
+        await Wait.UntilAsync(() => Task.FromResult(changes.Generation > before), "the app to hear of the dashboard's changes");
+    }
+
+    /// <summary>Drops the dashboard figures this app keeps, so the next dashboard reads them afresh (as after a change).</summary>
+    public void ForgetReports() => Services.GetRequiredService<PhotoStudio.Infrastructure.Events.ReportChanges>().Changed();
+
     /// <summary>A browser-like client: keeps cookies, does not follow redirects (tests assert on them).</summary>
     public HttpClient NewClient() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 

@@ -59,6 +59,7 @@ public class DashboardTests(StudioApp app) : IClassFixture<StudioApp>, IAsyncLif
                     .SetProperty(b => b.Price, price).SetProperty(b => b.CreatedAt, created).SetProperty(b => b.ClientId, clientId));
                 if (local < new DateTime(2031, 4, 7) && local >= new DateTime(2031, 3, 24)) made.Add((booking.Code, price));
             }
+            await app.ReportsHeardAsync();
             Seeded[app] = made;
         }
         finally { Once.Release(); }

@@ -13,7 +13,7 @@ namespace PhotoStudio.Features.Dashboard;
 /// (<see cref="BookingDayStat"/>, <see cref="ClientDay"/>, <see cref="ClientFirstBooking"/>): a few rows per local day,
 /// so a page costs the same handful of small queries for an empty week and a year of a million bookings.
 /// </summary>
-public class DashboardService(StudioDb db, StudioDay studioDay, UtilizationService utilization)
+public class DashboardService(StudioDb db, StudioDay studioDay, UtilizationService utilization, ReportCache cache)
 {
     /// <summary>Statuses whose price snapshot counts as revenue.</summary>
     private static readonly BookingStatus[] Earning =
@@ -46,7 +46,19 @@ public class DashboardService(StudioDb db, StudioDay studioDay, UtilizationServi
     public async Task<DashboardReport> ReportAsync(string? range, string? from, string? to, CancellationToken ct) =>
         await ReportAsync(await WindowAsync(range, from, to, ct), ct);
 
+    /// <summary>
+    /// The period's report: its figures as <see cref="ReportCache"/> keeps them (read afresh after any change), with the
+    /// funnel read every time (each instance adds its visitors' counts every few seconds).
+    /// </summary>
     public async Task<DashboardReport> ReportAsync(Window w, CancellationToken ct)
+    {
+        var report = await cache.GetAsync(new FiguresKey(w.Period.From, w.Period.To, w.Zone.Id, w.Currency), () => FiguresAsync(w, ct));
+        return report with { Funnel = await FunnelAsync(w.Period, ct) };
+    }
+
+    private sealed record FiguresKey(DateOnly From, DateOnly To, string Zone, string Currency);
+
+    private async Task<DashboardReport> FiguresAsync(Window w, CancellationToken ct)
     {
         var kpis = await KpisAsync(w, ct);
         var previous = await KpisAsync(w.Previous(), ct);
@@ -58,8 +70,8 @@ public class DashboardService(StudioDb db, StudioDay studioDay, UtilizationServi
             .ToDictionaryAsync(d => d.Day, d => (d.Count, d.Revenue), ct);
         var days = Enumerable.Range(0, w.Period.Days).Select(i => w.Period.From.AddDays(i))
             .Select(d => perDay.TryGetValue(d, out var x) ? new DayCount(d, x.Count, x.Revenue) : new DayCount(d, 0, 0m)).ToList();
-        return new DashboardReport(w.Period, w.Currency, w.Zone.Id, kpis, days, await utilization.ReportAsync(w, ct),
-            await FunnelAsync(w.Period, ct)) { Previous = previous };
+        return new DashboardReport(w.Period, w.Currency, w.Zone.Id, kpis, days, await utilization.ReportAsync(w, ct), [])
+            { Previous = previous };
     }
 
     /// <summary>The KPIs of one period: counts by status, revenue, rates, new and returning clients, lead time.</summary>

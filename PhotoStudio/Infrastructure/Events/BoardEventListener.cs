@@ -7,11 +7,12 @@ namespace PhotoStudio.Infrastructure.Events;
 /// Keeps one PostgreSQL connection per app instance listening on the <c>board</c> channel, reads the new
 /// <c>board_events</c> rows when woken, and hands them to the <see cref="BoardEventHub"/>. After a dropped
 /// connection it listens again and catches up from the last id it saw, so no change is missed. The same connection
-/// listens on <see cref="StudioChanges.Channel"/> too (one connection per instance, not two) and passes those
-/// notifications to <see cref="StudioChanges"/>.
+/// listens on <see cref="StudioChanges.Channel"/> and <see cref="ReportChanges.Channel"/> too (one connection per
+/// instance, not three) and passes those notifications to <see cref="StudioChanges"/> and <see cref="ReportChanges"/>.
 /// </summary>
 public sealed class BoardEventListener(
-    IConfiguration configuration, BoardEventHub hub, StudioChanges studio, IHostApplicationLifetime lifetime, ILogger<BoardEventListener> log)
+    IConfiguration configuration, BoardEventHub hub, StudioChanges studio, ReportChanges reports, IHostApplicationLifetime lifetime,
+    ILogger<BoardEventListener> log)
     : BackgroundService
 {
     public const string Channel = "board";
@@ -52,11 +53,15 @@ public sealed class BoardEventListener(
                 // Raised while WaitAsync reads, before it returns; board notifications only wake the loop below.
                 connection.Notification += (_, e) =>
                 {
+                    // The settings (zone, currency), rooms and services are in the report figures too; those are dropped
+                    // first, so whoever sees the studio's change next finds the figures dropped already.
+                    if (e.Channel is StudioChanges.Channel or ReportChanges.Channel) reports.Changed();
                     if (e.Channel == StudioChanges.Channel) studio.Changed();
                 };
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}; LISTEN {StudioChanges.Channel}", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}; LISTEN {StudioChanges.Channel}; LISTEN {ReportChanges.Channel}", connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 // Whatever changed while nobody listened (before start-up, or while the connection was down) was never heard of.
+                reports.Changed();
                 studio.Changed();
                 if (floor < 0)
                 {

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using PhotoStudio.Data;
@@ -56,7 +57,7 @@ public sealed class WriteScope(StudioDb db)
 /// and foreign key (23503) violations and concurrency conflicts roll back, clear the change tracker and come back as
 /// an <see cref="Outcome"/> with a message, never as an exception, so no write answers 500 for a race it lost.
 /// </summary>
-public class StudioWrites(StudioDb db, StudioChanges studio, ILogger<StudioWrites> log)
+public class StudioWrites(StudioDb db, StudioChanges studio, ReportChanges reports, ILogger<StudioWrites> log)
 {
     public const string Conflicting = "That clashes with something already saved. Please check and try again.";
     public const string NotAllowed = "These values are not allowed together. Please check them.";
@@ -84,11 +85,13 @@ public class StudioWrites(StudioDb db, StudioChanges studio, ILogger<StudioWrite
                 await RollBackAsync(tx, ct);
                 return outcome;
             }
-            var isPublic = ChangesPublicTables();
+            var isPublic = Changes(StudioChanges.Tables);
+            var isReported = Changes(ReportChanges.Tables);
             await SaveAsync(scope, ct);
             await tx.CommitAsync(ct);
             // Every instance hears of it through the tables' triggers; this one need not wait for the notification.
             if (isPublic) studio.Changed();
+            if (isReported) reports.Changed();
             foreach (var action in scope.Committed) await action();
             return outcome;
         }
@@ -133,9 +136,9 @@ public class StudioWrites(StudioDb db, StudioChanges studio, ILogger<StudioWrite
         if (announced.Count > 0) await db.NotifyBoardAsync(announced, ct);
     }
 
-    private bool ChangesPublicTables() =>
+    private bool Changes(FrozenSet<string> tables) =>
         db.ChangeTracker.Entries().Any(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted
-            && e.Metadata.GetTableName() is { } table && StudioChanges.Tables.Contains(table));
+            && e.Metadata.GetTableName() is { } table && tables.Contains(table));
 
     private async Task RollBackAsync(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, CancellationToken ct)
     {
