@@ -289,14 +289,20 @@ public class Booking
         Block(startsAt, endsAt, room.BufferBeforeMinutes, room.BufferAfterMinutes);
 
     /// <summary>The same, with the room's buffers already at hand (the confirmation's re-check read them).</summary>
-    public void Block(DateTime startsAt, DateTime endsAt, int bufferBeforeMinutes, int bufferAfterMinutes)
+    public void Block(DateTime startsAt, DateTime endsAt, int bufferBeforeMinutes, int bufferAfterMinutes) =>
+        Block(startsAt, endsAt, BlockedRange(startsAt, endsAt, bufferBeforeMinutes, bufferAfterMinutes));
+
+    /// <summary>The same, with the blocked range already worked out by <see cref="BlockedRange"/>.</summary>
+    public void Block(DateTime startsAt, DateTime endsAt, NpgsqlRange<DateTime> blocked)
     {
         StartsAt = startsAt;
         EndsAt = endsAt;
-        Blocked = new NpgsqlRange<DateTime>(
-            startsAt.AddMinutes(-bufferBeforeMinutes), true,
-            endsAt.AddMinutes(bufferAfterMinutes), false);
+        Blocked = blocked;
     }
+
+    /// <summary>The time a session keeps its room and photographer from other bookings: the session and the room's buffers.</summary>
+    public static NpgsqlRange<DateTime> BlockedRange(DateTime startsAt, DateTime endsAt, int bufferBeforeMinutes, int bufferAfterMinutes) =>
+        new(startsAt.AddMinutes(-bufferBeforeMinutes), true, endsAt.AddMinutes(bufferAfterMinutes), false);
 }
 
 public class BookingStatusChange

@@ -322,3 +322,78 @@ public class SameDraftConcurrencyTests(StudioApp app, ITestOutputHelper output) 
         Assert.Equal(1, await db.BoardEvents.CountAsync(e => e.BookingId == booking.Id));
     }
 }
+
+/// <summary>
+/// The room's constraint decides between sessions that overlap without starting together, and the locks that queue
+/// such writers cover hours, not a whole room: a booking at another hour of the same room does not wait.
+/// </summary>
+[Collection(ConcurrencyCollection.Name)]
+public class RoomHoursConcurrencyTests(StudioApp app, ITestOutputHelper output) : IClassFixture<StudioApp>
+{
+    [Fact]
+    public async Task Overlapping_sessions_in_one_room_with_two_photographers_make_exactly_one_booking_under_a_race()
+    {
+        var (portrait, blackBox, anna) = await BookingRace.IdsAsync(app, "Portrait session", "Black Box", "Anna Lehmann");
+        var (_, _, ivan) = await BookingRace.IdsAsync(app, "Portrait session", "Black Box", "Ivan Petrov");
+        var withAnna = await BookingRace.FreeSlotsAsync(app, portrait, blackBox, anna);
+        var withIvan = await BookingRace.FreeSlotsAsync(app, portrait, blackBox, ivan);
+        var (a, b) = withAnna.SelectMany(x => withIvan.Where(y => y.StartUtc > x.StartUtc && y.StartUtc < x.EndUtc).Select(y => (x, y))).First();
+        output.WriteLine($"Black Box: Anna {a.StartUtc:u}–{a.EndUtc:u}, Ivan {b.StartUtc:u}–{b.EndUtc:u}");
+        var before = await BookingRace.LiveHoldingAsync(app, a.StartUtc, b.EndUtc, roomId: blackBox);
+
+        var drafts = Enumerable.Range(0, BookingRace.Runners).Select(i => (Draft: i % 2 == 0
+                ? new BookingDraft { Id = Guid.NewGuid(), ServiceId = portrait, RoomId = blackBox, PhotographerId = anna, StartUtc = a.StartUtc, Details = BookingRace.Details($"anna.{i}@example.org") }
+                : new BookingDraft { Id = Guid.NewGuid(), ServiceId = portrait, RoomId = blackBox, PhotographerId = ivan, StartUtc = b.StartUtc, Details = BookingRace.Details($"ivan.{i}@example.org") },
+            Scope: app.Scope())).ToList();
+        try
+        {
+            var (outcomes, elapsed) = await BookingRace.RunAsync(drafts,
+                x => x.Scope.ServiceProvider.GetRequiredService<BookingService>().ConfirmAsync(x.Draft, CancellationToken.None));
+            ServiceConcurrencyTests.OneWinner(output, outcomes, elapsed);
+            Assert.Equal(before + 1, await BookingRace.LiveHoldingAsync(app, a.StartUtc, b.EndUtc, roomId: blackBox));
+        }
+        finally
+        {
+            foreach (var (_, scope) in drafts) await scope.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_write_holding_a_rooms_hours_queues_a_booking_over_them_but_not_one_at_another_hour()
+    {
+        var (portrait, loft, maria) = await BookingRace.IdsAsync(app, "Portrait session", "Daylight Loft", "Maria Sokolova");
+        var (_, _, anna) = await BookingRace.IdsAsync(app, "Portrait session", "Daylight Loft", "Anna Lehmann");
+        // The confirmations are Anna's, so only the room is shared with the writer (Maria's session): one at the held
+        // time, one at least three hours after it.
+        var withAnna = await BookingRace.FreeSlotsAsync(app, portrait, loft, anna);
+        var held = (await BookingRace.FreeSlotsAsync(app, portrait, loft, maria)).First(m => withAnna.Any(a => a.StartUtc == m.StartUtc));
+        var overlapping = withAnna.First(s => s.StartUtc == held.StartUtc);
+        var later = withAnna.First(s => s.StartUtc >= held.EndUtc.AddHours(3));
+
+        // Another writer (staff, another instance) holds the room's hours of the first slot in an open transaction.
+        await using var holder = app.Scope();
+        var db = holder.ServiceProvider.GetRequiredService<StudioDb>();
+        await using var tx = await db.Database.BeginTransactionAsync();
+        await holder.ServiceProvider.GetRequiredService<BookingService>().LockAsync(loft, maria,
+            PhotoStudio.Data.Booking.BlockedRange(held.StartUtc, held.EndUtc, 0, 0), CancellationToken.None);
+
+        async Task<Outcome> ConfirmAsync(FreeSlot slot, string email)
+        {
+            await using var scope = app.Scope();
+            return await scope.ServiceProvider.GetRequiredService<BookingService>().ConfirmAsync(new BookingDraft
+            {
+                Id = Guid.NewGuid(), ServiceId = portrait, RoomId = loft, PhotographerId = anna, StartUtc = slot.StartUtc,
+                Details = BookingRace.Details(email),
+            }, CancellationToken.None);
+        }
+
+        var elsewhere = await ConfirmAsync(later, "later.hour@example.org").WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.IsType<Outcome.Done<Booked>>(elsewhere);
+
+        var waiting = ConfirmAsync(overlapping, "same.hour@example.org");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.False(waiting.IsCompleted, "a booking over the held hours went ahead of the writer holding them");
+        await tx.RollbackAsync();
+        Assert.IsType<Outcome.Done<Booked>>(await waiting.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+}

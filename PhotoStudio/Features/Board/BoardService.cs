@@ -294,7 +294,7 @@ public class BoardService(StudioDb db, StudioWrites writes, BookingService booki
             booking.PhotographerId = slot.PhotographerId;
             booking.Block(slot.StartUtc, slot.EndUtc, room);
             booking.UpdatedAt = now;
-            await bookings.LockAsync(booking.RoomId, booking.PhotographerId, ct);
+            await bookings.LockAsync(booking.RoomId, booking.PhotographerId, booking.Blocked, ct);
             w.Announce(booking, "reassigned", now);
             if (booking.StartsAt != startedAt)
             {

@@ -1,3 +1,4 @@
+using NpgsqlTypes;
 using Microsoft.EntityFrameworkCore;
 using PhotoStudio.Data;
 using PhotoStudio.Features.Notifications;
@@ -290,8 +291,8 @@ public class BookingService(StudioDb db, StudioDay studioDay, StudioWrites write
         var now = clock.GetUtcNow().UtcDateTime;
         return await writes.RunAsync(async w =>
         {
-            await LockAsync(booking.RoomId, booking.PhotographerId, ct);
             booking.Block(slot.StartUtc, slot.EndUtc, room);
+            await LockAsync(booking.RoomId, booking.PhotographerId, booking.Blocked, ct);
             booking.Revision++;
             booking.ScheduledAt = now;
             booking.UpdatedAt = now;
@@ -303,17 +304,34 @@ public class BookingService(StudioDb db, StudioDay studioDay, StudioWrites write
     }
 
     /// <summary>
-    /// Takes transaction-scoped locks on the room, then the photographer. Two inserts that clash on the exclusion
-    /// constraints would otherwise wait on each other's tuples and one would die as a deadlock (40P01) instead of
-    /// a clean 23P01; with every writer locking in the same order, the later one waits, then gets 23P01. A
-    /// confirmation locks its draft before both. One statement: PostgreSQL evaluates the select list left to right.
+    /// Takes transaction-scoped locks on the hours the booking blocks, in its room and for its photographer. Two inserts
+    /// that clash on the exclusion constraints would otherwise wait on each other's tuples and one would die as a
+    /// deadlock (40P01) instead of a clean 23P01; two bookings that overlap share an hour of the room or of the
+    /// photographer, so the later one waits here, then gets 23P01. Bookings at other hours of the same room go on side
+    /// by side. A confirmation locks its draft too. Every writer takes its locks in one statement, in one global order
+    /// (draft, then rooms, then photographers, each by hour), so these locks never deadlock among themselves.
     /// </summary>
-    public async Task LockAsync(int roomId, int? photographerId, CancellationToken ct, Guid? draftId = null) =>
-        await db.Database.ExecuteSqlAsync($"""
-            SELECT CASE WHEN {draftId is not null} THEN pg_advisory_xact_lock(3, {BitConverter.ToInt32((draftId ?? Guid.Empty).ToByteArray())}) END,
-                   pg_advisory_xact_lock(1, {roomId}),
-                   CASE WHEN {photographerId is not null} THEN pg_advisory_xact_lock(2, {photographerId ?? 0}) END
-            """, ct);
+    public async Task LockAsync(int roomId, int? photographerId, NpgsqlRange<DateTime> blocked, CancellationToken ct, Guid? draftId = null)
+    {
+        var keys = new List<(int Kind, int Hour)>();
+        if (draftId is { } draft) keys.Add((DraftLock, BitConverter.ToInt32(draft.ToByteArray())));
+        var first = (int)(blocked.LowerBound.Ticks / TimeSpan.TicksPerHour - EpochHours);
+        var last = (int)((blocked.UpperBound.Ticks - 1) / TimeSpan.TicksPerHour - EpochHours);
+        for (var hour = first; hour <= last; hour++) keys.Add((roomId * 4 + RoomLock, hour));
+        if (photographerId is { } photographer)
+            for (var hour = first; hour <= last; hour++) keys.Add((photographer * 4 + PhotographerLock, hour));
+        keys.Sort();
+        int[] kinds = [.. keys.Select(k => k.Kind)], hours = [.. keys.Select(k => k.Hour)];
+        // unnest hands the pairs out in array order, and each is locked as its row is read.
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(k.kind, k.hour) FROM unnest({kinds}, {hours}) AS k(kind, hour)", ct);
+    }
+
+    // The first key of an advisory lock: 3 for a draft (the second key is from its id); a room's or photographer's id
+    // times 4 plus 1 or 2 (the second key is the hour). Ids are positive, so a draft's key sorts first.
+    private const int DraftLock = 3, RoomLock = 1, PhotographerLock = 2;
+
+    /// <summary>Hours are counted from 2000-01-01 UTC, so they fit an int for centuries.</summary>
+    private static readonly long EpochHours = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks / TimeSpan.TicksPerHour;
 
     /// <summary>
     /// The .ics of a booking, for the confirmation page and the client's own page alike: the same event (UID and
@@ -362,9 +380,10 @@ public class BookingService(StudioDb db, StudioDay studioDay, StudioWrites write
 
         return await writes.RunAsync(async w =>
         {
-            // The draft first, then room and photographer (LockAsync): every writer takes them in this order. Two
-            // confirmations of one draft queue here, and the later one sees the booking the first committed.
-            await LockAsync(slot.RoomId, slot.PhotographerId, ct, draft.Id);
+            // The draft, then the hours of room and photographer (LockAsync). Two confirmations of one draft queue
+            // here, and the later one sees the booking the first committed.
+            var blocked = Data.Booking.BlockedRange(slot.StartUtc, slot.EndUtc, room.BufferBeforeMinutes, room.BufferAfterMinutes);
+            await LockAsync(slot.RoomId, slot.PhotographerId, blocked, ct, draft.Id);
             if (await ConfirmedBeforeAsync(draft.Id, ct) is { } meanwhile) return meanwhile;
             // A fresh code that is not taken yet (about 28.6 million exist; the unique key stays the last word).
             var code = BookingCode.New();
@@ -416,7 +435,7 @@ public class BookingService(StudioDb db, StudioDay studioDay, StudioWrites write
                 History = [new BookingStatusChange { From = null, To = status, By = "client", At = now }],
             };
             // The room's buffers as the re-check has just read them with the rest.
-            booking.Block(slot.StartUtc, slot.EndUtc, room.BufferBeforeMinutes, room.BufferAfterMinutes);
+            booking.Block(slot.StartUtc, slot.EndUtc, blocked);
             db.Bookings.Add(booking);
             w.Announce(booking, "created", now);
             await outbox.ToClientAsync(booking, status == BookingStatus.Confirmed ? NotificationKind.Confirmed : NotificationKind.Received,

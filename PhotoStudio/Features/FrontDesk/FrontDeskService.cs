@@ -180,7 +180,6 @@ public class FrontDeskService(StudioDb db, BookingService bookings, StudioDay st
         var token = ManageToken.New();
         return await writes.RunAsync(async w =>
         {
-            await bookings.LockAsync(slot.RoomId, slot.PhotographerId, ct);
             var booking = new Data.Booking
             {
                 Code = await FreshCodeAsync(ct),
@@ -205,6 +204,8 @@ public class FrontDeskService(StudioDb db, BookingService bookings, StudioDay st
             if (client is not null) booking.ClientId = client.Id;
             else await AttachInlineClientAsync(booking, newName, newEmail, form.NewPhone?.Trim() ?? "", at, ct);
             booking.Block(slot.StartUtc, slot.EndUtc, room);
+            // Before the insert, which is saved when this work returns.
+            await bookings.LockAsync(booking.RoomId, booking.PhotographerId, booking.Blocked, ct);
             db.Bookings.Add(booking);
             w.Announce(booking, "created", at);
             if (form.SendConfirmation)
