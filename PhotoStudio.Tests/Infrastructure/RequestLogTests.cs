@@ -39,6 +39,25 @@ public class LoggedStudioApp : StudioApp
 public class RequestLogTests(LoggedStudioApp app) : IClassFixture<LoggedStudioApp>
 {
     [Fact]
+    public async Task A_category_has_one_logger_however_often_it_is_asked_for_and_it_still_writes()
+    {
+        var factory = app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>();
+        var logger = factory.CreateLogger("PhotoStudio.Tests.OneLogger");
+        Assert.Same(logger, factory.CreateLogger("PhotoStudio.Tests.OneLogger"));
+        Assert.NotSame(logger, factory.CreateLogger("PhotoStudio.Tests.AnotherLogger"));
+
+        // Requests authenticate through a handler made per request, which asks the factory for its logger each time.
+        var client = await app.SignedInClientAsync("admin@demo.studio");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/board")).StatusCode);
+        var handler = factory.CreateLogger("Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationHandler");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/board")).StatusCode);
+        Assert.Same(handler, factory.CreateLogger("Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationHandler"));
+
+        Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger, "One logger test {Marker}", "m-4471");
+        Assert.Contains(app.Events, e => e.Properties.TryGetValue("Marker", out var v) && v.ToString() == "\"m-4471\"");
+    }
+
+    [Fact]
     public async Task A_request_logs_one_line_with_its_route_template_status_user_id_and_trace_id()
     {
         var reception = await app.SignedInClientAsync("reception@demo.studio");

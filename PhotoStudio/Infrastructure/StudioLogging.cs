@@ -14,8 +14,29 @@ public static class StudioLogging
     private static readonly PathString[] QuietPaths = ["/health/live", "/metrics"];
 
     /// <summary>The app's own logger, never the static <see cref="Log.Logger"/>: the tests run several apps in one process.</summary>
-    public static IServiceCollection AddStudioLogging(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment) =>
+    public static IServiceCollection AddStudioLogging(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
         services.AddSerilog((provider, config) => Configure(config, provider, configuration, environment), preserveStaticLogger: true);
+        // Serilog's factory makes a new logger, with caches of its own, on every CreateLogger; ASP.NET Core asks for one
+        // with every authentication handler, that is with every request (an open board stream keeps two alive).
+        var serilog = services.Last(d => d.ServiceType == typeof(ILoggerFactory));
+        var make = serilog.ImplementationFactory
+            ?? throw new InvalidOperationException("Serilog's logger factory is expected to be registered by a factory method.");
+        services.Remove(serilog);
+        return services.AddSingleton<ILoggerFactory>(provider => new OneLoggerPerCategory((ILoggerFactory)make(provider)));
+    }
+
+    /// <summary>A logger factory that hands out one logger per category, as ASP.NET Core's own does.</summary>
+    private sealed class OneLoggerPerCategory(ILoggerFactory inner) : ILoggerFactory
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Microsoft.Extensions.Logging.ILogger> loggers = new(StringComparer.Ordinal);
+
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => loggers.GetOrAdd(categoryName, inner.CreateLogger);
+
+        public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
+
+        public void Dispose() => inner.Dispose();
+    }
 
     private static void Configure(LoggerConfiguration config, IServiceProvider provider, IConfiguration configuration, IHostEnvironment environment)
     {
