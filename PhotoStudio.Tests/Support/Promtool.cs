@@ -2,13 +2,15 @@ using System.Diagnostics;
 
 namespace PhotoStudio.Tests.Support;
 
-/// <summary>Prometheus's own linter (<c>promtool check metrics</c>, Debian's prometheus package) over a scrape.</summary>
+/// <summary>Prometheus's own tool (Debian's prometheus package): its linter over a scrape, and its checks of configuration and rules.</summary>
 public static class Promtool
 {
+    /// <summary><c>PHOTOSTUDIO_PROMTOOL</c> (set by ./ops/test), or <c>promtool</c> on the PATH.</summary>
+    public static string Executable => Environment.GetEnvironmentVariable("PHOTOSTUDIO_PROMTOOL") is { Length: > 0 } p ? p : "promtool";
+
     public static async Task AssertLintCleanAsync(string metrics)
     {
-        var promtool = Environment.GetEnvironmentVariable("PHOTOSTUDIO_PROMTOOL") is { Length: > 0 } p ? p : "promtool";
-        var psi = new ProcessStartInfo(promtool, ["check", "metrics"])
+        var psi = new ProcessStartInfo(Executable, ["check", "metrics"])
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
         };

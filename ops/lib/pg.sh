@@ -187,3 +187,45 @@ pg_createdb() {
     -c "select 1 from pg_database where datname = '$quoted'")"
   [[ $exists == 1 ]]
 }
+
+# pg_env_from_connection_string CONNSTR: export PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD and PGSSLMODE from an
+# Npgsql connection string (Host=…;Port=…;Database=…;Username=…;Password=…;SSL Mode=…), so that psql, pg_dump and
+# pg_restore reach the same database as the app, and a password never appears on a command line. Keys are
+# case-insensitive and may use Npgsql's synonyms (Server, DB, User ID, PWD); a value may be quoted but cannot contain ";".
+pg_env_from_connection_string() {
+  if [[ $# -ne 1 ]]; then
+    _pg_log "usage: pg_env_from_connection_string CONNSTR"
+    return 2
+  fi
+  local part key value
+  local -a parts
+  unset PGHOST PGPORT PGDATABASE PGUSER PGPASSWORD PGSSLMODE
+  IFS=';' read -r -a parts <<<"$1"
+  for part in "${parts[@]}"; do
+    [[ $part == *=* ]] || continue
+    key="${part%%=*}"
+    value="${part#*=}"
+    key="$(tr -d ' _' <<<"${key,,}")"
+    value="${value#"${value%%[![:space:]]*}"}"
+    value="${value%"${value##*[![:space:]]}"}"
+    if [[ $value == \"*\" || $value == \'*\' ]]; then value="${value:1:${#value}-2}"; fi
+    case "$key" in
+      host | server) export PGHOST="$value" ;;
+      port) export PGPORT="$value" ;;
+      database | db) export PGDATABASE="$value" ;;
+      username | userid | user | uid) export PGUSER="$value" ;;
+      password | pwd | psw) export PGPASSWORD="$value" ;;
+      sslmode)
+        case "${value,,}" in
+          verifyca | verify-ca) export PGSSLMODE=verify-ca ;;
+          verifyfull | verify-full) export PGSSLMODE=verify-full ;;
+          *) export PGSSLMODE="${value,,}" ;;
+        esac
+        ;;
+    esac
+  done
+  if [[ -z ${PGDATABASE:-} ]]; then
+    _pg_log "the connection string names no Database"
+    return 1
+  fi
+}

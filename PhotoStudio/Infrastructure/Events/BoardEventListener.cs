@@ -1,5 +1,6 @@
 using Npgsql;
 using PhotoStudio.Data;
+using PhotoStudio.Infrastructure.Metrics;
 
 namespace PhotoStudio.Infrastructure.Events;
 
@@ -11,8 +12,8 @@ namespace PhotoStudio.Infrastructure.Events;
 /// instance, not three) and passes those notifications to <see cref="StudioChanges"/> and <see cref="ReportChanges"/>.
 /// </summary>
 public sealed class BoardEventListener(
-    IConfiguration configuration, BoardEventHub hub, StudioChanges studio, ReportChanges reports, IHostApplicationLifetime lifetime,
-    ILogger<BoardEventListener> log)
+    IConfiguration configuration, BoardEventHub hub, StudioChanges studio, ReportChanges reports, InstanceMetrics metrics,
+    IHostApplicationLifetime lifetime, ILogger<BoardEventListener> log)
     : BackgroundService
 {
     public const string Channel = "board";
@@ -60,6 +61,7 @@ public sealed class BoardEventListener(
                 };
                 await using (var listen = new NpgsqlCommand($"LISTEN {Channel}; LISTEN {StudioChanges.Channel}; LISTEN {ReportChanges.Channel}", connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken);
+                metrics.ListenerConnected(true);
                 // Whatever changed while nobody listened (before start-up, or while the connection was down) was never heard of.
                 reports.Changed();
                 studio.Changed();
@@ -82,10 +84,12 @@ public sealed class BoardEventListener(
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
+                metrics.ListenerConnected(false);
                 return;
             }
             catch (Exception e) when (e is NpgsqlException or InvalidOperationException or IOException or TimeoutException)
             {
+                metrics.ListenerConnected(false);
                 log.LogWarning(e, "Board event listener lost its connection; retrying in {Delay}", delay);
                 await Task.Delay(delay, stoppingToken).ContinueWith(_ => { }, CancellationToken.None);
                 delay = TimeSpan.FromSeconds(Math.Min(30, delay.TotalSeconds * 2));

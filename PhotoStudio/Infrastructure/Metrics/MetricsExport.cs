@@ -23,6 +23,7 @@ public static class MetricsExport
             return registry;
         });
         services.AddSingleton<StudioMetrics>();
+        services.AddSingleton<InstanceMetrics>();
         services.AddScoped<StatusChangeCounter>();
         // Hosted services start before Kestrel accepts connections, so no request goes unmeasured.
         services.AddHostedService<MeterExport>();
@@ -59,6 +60,7 @@ public static class MetricsExport
         var registry = endpoints.ServiceProvider.GetRequiredService<CollectorRegistry>();
         // The outbox gauges read the database at each scrape: every instance exports them, not only one that has sent mail.
         endpoints.ServiceProvider.GetRequiredService<Features.Notifications.NotificationMetrics>();
+        endpoints.ServiceProvider.GetRequiredService<InstanceMetrics>();
         // MapMetrics answers every method; a scrape is a GET.
         return endpoints.MapMetrics(o => o.Registry = registry, pattern)
             .WithMetadata(new HttpMethodMetadata([HttpMethods.Get]))
