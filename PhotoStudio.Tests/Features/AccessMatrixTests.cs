@@ -21,6 +21,8 @@ public class AccessMatrixTests(StudioApp app)
 {
     private const string Anyone = "anyone";
     private const string SignedIn = "signed-in";
+    // The JSON API: a key only, never a cookie (ApiAccessTests tries the keys' scopes).
+    private const string ApiKey = "api-key";
 
     // (method, route template as routing knows it, a concrete URL, what it requires: permissions separated by spaces are
     // all needed). Order matters only in that the requests that end or change the session come last.
@@ -133,6 +135,21 @@ public class AccessMatrixTests(StudioApp app)
         ("GET", "/admin/notifications", "/admin/notifications", Permissions.NotificationsManage),
         ("POST", "/admin/notifications/{id:long}/send-again", "/admin/notifications/999999/send-again", Permissions.NotificationsManage),
         ("GET", "/admin/notifications/{id:long}/eml", "/admin/notifications/999999/eml", Permissions.NotificationsManage),
+        ("GET", "/admin/integrations", "/admin/integrations", Permissions.IntegrationsManage),
+        ("POST", "/admin/integrations/keys", "/admin/integrations/keys", Permissions.IntegrationsManage),
+        ("POST", "/admin/integrations/keys/{id:int}/revoke", "/admin/integrations/keys/999999/revoke", Permissions.IntegrationsManage),
+        ("GET", "/api/v1/services", "/api/v1/services", ApiKey),
+        ("GET", "/api/v1/rooms", "/api/v1/rooms", ApiKey),
+        ("GET", "/api/v1/photographers", "/api/v1/photographers", ApiKey),
+        ("GET", "/api/v1/availability", "/api/v1/availability?serviceId=1&from=2030-01-01&to=2030-01-02", ApiKey),
+        ("GET", "/api/{**path}", "/api/v1/no-such-operation", Anyone),
+        ("POST", "/api/{**path}", "/api/v1/no-such-operation", Anyone),
+        ("GET", "/openapi/{documentName}.json", "/openapi/v1.json", SignedIn),
+        ("GET", "/api/docs/{documentName?}", "/api/docs", SignedIn),
+        // The reference page's own scripts and icon, the same for everyone.
+        ("GET", "/api/docs/scalar.js", "/api/docs/scalar.js", Anyone),
+        ("GET", "/api/docs/scalar.aspnetcore.js", "/api/docs/scalar.aspnetcore.js", Anyone),
+        ("GET", "/api/docs/favicon.svg", "/api/docs/favicon.svg", Anyone),
         ("GET", "/account/security", "/account/security", SignedIn),
         ("POST", "/account/security/enable", "/account/security/enable", SignedIn),
         ("POST", "/account/security/recovery-codes", "/account/security/recovery-codes", SignedIn),
@@ -181,6 +198,7 @@ public class AccessMatrixTests(StudioApp app)
             var expected = requires switch
             {
                 Anyone => "allowed",
+                ApiKey => "sign-in",
                 _ when role is null => "sign-in",
                 SignedIn => "allowed",
                 _ => requires.Split(' ').All(permissions.Contains) ? "allowed" : "forbidden",

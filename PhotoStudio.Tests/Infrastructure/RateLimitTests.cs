@@ -30,6 +30,7 @@ public class RateLimitedApp : StudioApp
         builder.UseSetting("RateLimits:PublicPostsPerIpPerMinute", "20");
         builder.UseSetting("RateLimits:GlobalPerIpPerMinute", "300");
         builder.UseSetting("RateLimits:LostLinkPerIpPer15Minutes", "10");
+        builder.UseSetting("RateLimits:ApiPerKeyPerMinute", "5");
         builder.ConfigureTestServices(s => s.AddSingleton<IStartupFilter, SocketAddressFromHeader>());
     }
 
@@ -59,6 +60,40 @@ public class RateLimitedApp : StudioApp
 public class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimitedApp>
 {
     private const string TooMany = "Too many requests";
+
+    [Fact]
+    public async Task An_api_key_over_its_limit_gets_429_problem_details_with_retry_after_while_another_key_goes_on()
+    {
+        var other = PhotoStudio.Features.Admin.Integrations.ApiKeys.NewKey();
+        await using (var db = app.NewDb())
+        {
+            var admin = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.Users, u => u.Email == "admin@demo.studio");
+            db.ApiKeys.Add(new PhotoStudio.Data.ApiKey
+            {
+                Name = "Second tool", Prefix = PhotoStudio.Features.Admin.Integrations.ApiKeys.PrefixOf(other)!,
+                SecretHash = PhotoStudio.Features.Admin.Integrations.ApiKeys.Hash(other), Scopes = ["bookings.view_all"],
+                CreatedByUserId = admin.Id, CreatedAt = DateTime.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
+        HttpClient Api(string key, string address)
+        {
+            TestSecrets.Remember(key);
+            var client = app.ClientFrom(address);
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+            return client;
+        }
+
+        // The limit follows the key, whatever address its requests come from.
+        for (var i = 0; i < 5; i++)
+            Assert.Equal(HttpStatusCode.OK, (await Api(DemoSeeder.ApiKey, $"198.51.100.{i + 1}").GetAsync("/api/v1/rooms")).StatusCode);
+        var refused = await Api(DemoSeeder.ApiKey, "198.51.100.9").GetAsync("/api/v1/rooms");
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        AssertRetryAfter(refused);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("\"status\":429", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await Api(other, "198.51.100.9").GetAsync("/api/v1/rooms")).StatusCode);
+    }
 
     [Fact]
     public async Task Eleventh_sign_in_post_from_one_address_gets_429_with_retry_after_and_the_friendly_page()

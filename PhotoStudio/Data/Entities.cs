@@ -469,3 +469,23 @@ public class CalendarFeed
     public required string TokenSealed { get; set; }
     public DateTime CreatedAt { get; set; }
 }
+
+/// <summary>
+/// A key an integration sends as <c>Authorization: Bearer psk_{Prefix}_{secret}</c>. Only the SHA-256 of the whole key is
+/// kept; the prefix, shown in /admin/integrations, tells keys apart. What a key may do is its scopes, and never more
+/// than its creator may do at the time of the request.
+/// </summary>
+public class ApiKey
+{
+    public const int NameLength = 80;
+
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public required string Prefix { get; set; }
+    public required byte[] SecretHash { get; set; }
+    public required string[] Scopes { get; set; }
+    public required string CreatedByUserId { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? LastUsedAt { get; set; }
+    public DateTime? RevokedAt { get; set; }
+}

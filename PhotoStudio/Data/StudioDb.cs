@@ -36,6 +36,7 @@ public class StudioDb(DbContextOptions<StudioDb> options)
     public DbSet<ClientFirstBooking> ClientFirstBookings => Set<ClientFirstBooking>();
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<CalendarFeed> CalendarFeeds => Set<CalendarFeed>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     /// <summary>ASP.NET Core data-protection keys, shared by every app instance (PersistKeysToDbContext).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -325,6 +326,23 @@ public class StudioDb(DbContextOptions<StudioDb> options)
             // The sender's queue: only what is still to be sent, in the order it is due.
             e.HasIndex(x => x.NextAttemptAt).HasFilter("status = 'Pending'").HasDatabaseName("ix_notifications_due");
             e.HasIndex(x => new { x.Status, x.CreatedAt });
+        });
+
+        b.Entity<ApiKey>(e =>
+        {
+            e.ToTable("api_keys", t =>
+            {
+                t.HasCheckConstraint("ck_api_keys_name", "length(btrim(name)) > 0");
+                t.HasCheckConstraint("ck_api_keys_prefix", "prefix ~ '^[a-z2-7]{8}$'");
+                t.HasCheckConstraint("ck_api_keys_secret_hash", "length(secret_hash) = 32");
+            });
+            e.Property(x => x.Name).HasMaxLength(ApiKey.NameLength);
+            e.Property(x => x.Prefix).HasMaxLength(8);
+            e.Property(x => x.CreatedByUserId).HasMaxLength(450);
+            e.HasOne<StudioUser>().WithMany().HasForeignKey(x => x.CreatedByUserId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(x => x.Prefix).IsUnique();
+            // A name tells live keys apart; a revoked key's name may be used again.
+            e.HasIndex(x => x.Name).IsUnique().HasFilter("revoked_at IS NULL");
         });
 
         b.Entity<CalendarFeed>(e =>

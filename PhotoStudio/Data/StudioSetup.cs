@@ -56,7 +56,8 @@ public class StudioSetup(
         }
 
         if (environment.IsDevelopment() && await users.FindByEmailAsync(DemoSeeder.Accounts[0].Email) is not null)
-            PrintDemoSignIns();
+            PrintDemoSignIns(await db.ApiKeys.AnyAsync(k => k.Name == DemoSeeder.ApiKeyName && k.RevokedAt == null
+                && k.Prefix == Features.Admin.Integrations.ApiKeys.PrefixOf(DemoSeeder.ApiKey), ct));
     }
 
     /// <summary>Creates the four roles with their default permissions (Roles.DefaultMatrix); never touches roles that exist.</summary>
@@ -104,7 +105,7 @@ public class StudioSetup(
         log.LogInformation("Created the first admin account {Email}", email);
     }
 
-    private void PrintDemoSignIns()
+    private void PrintDemoSignIns(bool apiKey)
     {
         var lines = DemoSeeder.Accounts.Select(a =>
             $"  {a.Email,-24} {a.Role,-13}" + (a.AuthenticatorKey is null ? "" : $" authenticator key {a.AuthenticatorKey}"));
@@ -114,6 +115,7 @@ public class StudioSetup(
             {string.Join(Environment.NewLine, lines)}
 
             Emails go to {mail.Describe()} (listed at /admin/notifications).
+            {(apiKey ? $"API key \"{DemoSeeder.ApiKeyName}\" (every scope): {DemoSeeder.ApiKey}  (reference at /api/docs)" : "")}
 
             """);
     }

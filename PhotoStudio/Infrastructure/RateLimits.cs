@@ -35,6 +35,9 @@ public sealed class RateLimitOptions
     /// the client a message, so nobody can flood a client's mailbox by spreading requests over many addresses.
     /// </summary>
     public int LostLinkPerBookingPer15Minutes { get; set; } = 3;
+
+    /// <summary>JSON API requests with one key (by its prefix), from any address.</summary>
+    public int ApiPerKeyPerMinute { get; set; } = 600;
 }
 
 /// <summary>Rate limits answering 429 with <c>Retry-After</c> and the friendly error page, on the built-in rate limiter.</summary>
@@ -55,6 +58,9 @@ public static class RateLimits
     /// <summary>Service key of the limiter of lost-link requests per email and booking code.</summary>
     public const string LostLinkPerBooking = "lost-link-booking";
 
+    /// <summary>Policy for the JSON API, per key (a request without a well-formed key counts against its client address).</summary>
+    public const string Api = "api";
+
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan LostLinkWindow = TimeSpan.FromMinutes(15);
 
@@ -67,7 +73,7 @@ public static class RateLimits
             .Bind(configuration.GetSection(RateLimitOptions.Section))
             .Validate(o => o.SignInPerIpPerMinute > 0 && o.SignInPerAccountPerMinute > 0
                 && o.PublicPostsPerIpPerMinute > 0 && o.GlobalPerIpPerMinute > 0
-                && o.LostLinkPerIpPer15Minutes > 0 && o.LostLinkPerBookingPer15Minutes > 0, "Every RateLimits value must be a positive number.")
+                && o.LostLinkPerIpPer15Minutes > 0 && o.LostLinkPerBookingPer15Minutes > 0 && o.ApiPerKeyPerMinute > 0, "Every RateLimits value must be a positive number.")
             .ValidateOnStart();
 
         services.AddRateLimiter(_ => { });
@@ -89,6 +95,9 @@ public static class RateLimits
             o.AddPolicy(SignIn, context => PerMinute(ClientPartition(context), l.SignInPerIpPerMinute));
             o.AddPolicy(PublicPost, context => PerMinute(ClientPartition(context), l.PublicPostsPerIpPerMinute));
             o.AddPolicy(LostLink, context => PerWindow(ClientPartition(context), l.LostLinkPerIpPer15Minutes, LostLinkWindow));
+            o.AddPolicy(Api, context => PerMinute(
+                PhotoStudio.Features.Admin.Integrations.ApiKeys.PrefixOf(PhotoStudio.Features.Admin.Integrations.ApiKeys.BearerToken(context.Request)) is { } prefix ? "key:" + prefix : ClientPartition(context),
+                l.ApiPerKeyPerMinute));
         });
 
         // Disposed with the container; idle partitions (fully replenished windows) are dropped by the limiter itself.

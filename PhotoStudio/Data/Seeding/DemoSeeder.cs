@@ -22,6 +22,10 @@ public partial class DemoSeeder(StudioDb db, UserManager<StudioUser> users, Time
 
     private const int Seed = 20261122;
 
+    /// <summary>The demo studio's API key, named "demo", with every scope: printed at start-up beside the sign-ins.</summary>
+    public const string ApiKey = "psk_demodemo_demosecretdemosecretdemosecret22";
+    public const string ApiKeyName = "demo";
+
     /// <summary>The demo sign-ins; the admin comes first.</summary>
     public static readonly IReadOnlyList<DemoAccount> Accounts =
     [
@@ -55,6 +59,11 @@ public partial class DemoSeeder(StudioDb db, UserManager<StudioUser> users, Time
         await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
 
         staff = await CreateStaffAsync(ct);
+        db.ApiKeys.Add(new ApiKey
+        {
+            Name = ApiKeyName, Prefix = Features.Admin.Integrations.ApiKeys.PrefixOf(ApiKey)!, SecretHash = Features.Admin.Integrations.ApiKeys.Hash(ApiKey),
+            Scopes = [.. Permissions.All], CreatedByUserId = staff.Admin.UserId, CreatedAt = now,
+        });
         var studio = CreateStudio();
         var rooms = CreateRooms();
         var services = CreateServices(rooms, staff);

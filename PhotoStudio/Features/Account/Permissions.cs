@@ -26,13 +26,14 @@ public static class Permissions
     public const string AuditView = "audit.view";
     public const string RolesManage = "roles.manage";
     public const string NotificationsManage = "notifications.manage";
+    public const string IntegrationsManage = "integrations.manage";
 
     public static readonly IReadOnlyList<string> All =
     [
         BookingsViewAll, BookingsViewOwn, BookingsManage, BookingsMove,
         ClientsView, ClientsManage, ClientsExport, ClientsErase,
         EmployeesView, EmployeesManage, CatalogueManage, SettingsManage,
-        ReportsView, AuditView, RolesManage, NotificationsManage,
+        ReportsView, AuditView, RolesManage, NotificationsManage, IntegrationsManage,
     ];
 }
 

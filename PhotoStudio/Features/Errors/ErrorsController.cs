@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
+using PhotoStudio.Features.Api;
 using PhotoStudio.Infrastructure;
 
 namespace PhotoStudio.Features.Errors;
@@ -39,6 +40,11 @@ public class ErrorsController(ILogger<ErrorsController> log) : Controller
             log.LogError(failure.Error, "Unhandled exception on {Path} (trace {TraceId})", RequestRoutes.RedactPath(failure.Path), traceId);
 
         Response.StatusCode = status;
+        // The JSON API answers its errors in its own format, problem details, never with a page.
+        var original = HttpContext.Features.Get<IStatusCodeReExecuteFeature>()?.OriginalPath
+                       ?? HttpContext.Features.Get<IExceptionHandlerPathFeature>()?.Path;
+        if (original is not null && ApiProblems.IsApi(original))
+            return new ObjectResult(ApiProblems.Problem(HttpContext, status, ApiDetail(status))) { StatusCode = status, ContentTypes = { "application/problem+json" } };
         if (Request.WantsFragment())
         {
             // htmx swaps these statuses (see htmx-config in _Layout) into the flash area, never into the fragment's target.
@@ -46,4 +52,13 @@ public class ErrorsController(ILogger<ErrorsController> log) : Controller
         }
         return this.PageOrFragment("Error", "_ErrorAlert", new ErrorPage(status, traceId));
     }
+
+    private static string? ApiDetail(int status) => status switch
+    {
+        404 => "There is no such operation or resource.",
+        413 => "The request body is larger than this API accepts.",
+        429 => "This key sent too many requests; wait for the seconds in Retry-After.",
+        >= 500 => "An unexpected error happened on our side; quote the traceId if it keeps happening.",
+        _ => null,
+    };
 }

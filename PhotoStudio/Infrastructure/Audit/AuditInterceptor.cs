@@ -27,7 +27,7 @@ public sealed class AuditInterceptor(AuditContext actor, TimeProvider clock) : S
     [
         nameof(StudioUser.PasswordHash), nameof(StudioUser.SecurityStamp), nameof(StudioUser.ConcurrencyStamp),
         nameof(StudioUser.LastTotpTimeStep), nameof(Booking.ManageTokenHash), nameof(Booking.ManageTokenSealed), nameof(Booking.Version),
-        nameof(CalendarFeed.TokenHash), nameof(CalendarFeed.TokenSealed),
+        nameof(CalendarFeed.TokenHash), nameof(CalendarFeed.TokenSealed), nameof(ApiKey.SecretHash),
     ];
 
     /// <summary>

@@ -14,9 +14,9 @@ namespace PhotoStudio.Features.Admin.Catalogue;
 /// What /admin/rooms and /admin/services share: an htmx table, a form that saves only over the version the user saw,
 /// deactivation, and deletion while no booking refers to the row. Subclasses name their views, texts and queries.
 /// </summary>
-[Authorize(Policy = Permissions.CatalogueManage)]
 /// <param name="kind">"Room" or "Service": it names the address (/admin/rooms), the table (#rooms-table) and the views
 /// (Rooms, _RoomsTable, RoomForm, _RoomForm).</param>
+[Authorize(Policy = Permissions.CatalogueManage)]
 public abstract class CatalogueController<TEntity, TForm>(string kind, CatalogueService catalogue, IStringLocalizer<SharedResource> T)
     : Controller
     where TEntity : class

@@ -193,7 +193,7 @@ public class EmployeeDirectory(StudioDb db, UserManager<StudioUser> users, TimeP
 
     /// <summary>
     /// True, and audited, when the acting user may not change this employee or give them one of these roles (see
-    /// <see cref="GrantAsync"/>). Names that are no role at all are left to the form's validation.
+    /// <see cref="GrantAsync(string, int?, CancellationToken)"/>). Names that are no role at all are left to the form's validation.
     /// </summary>
     public async Task<bool> RefusesAsync(string actingUserId, int? id, IReadOnlyCollection<string> roles, string action, CancellationToken ct)
     {

@@ -8,7 +8,7 @@ namespace PhotoStudio.Features.Admin.Employees;
 /// <summary>
 /// On every action that changes an employee (route value <c>id</c>) or gives roles (an <see cref="EmployeeForm"/>
 /// argument): the employee must hold, and may only get, roles the signed-in user could grant
-/// (<see cref="RoleMatrix.GrantableByAsync"/>). Otherwise the answer is 403, audited, before anything changes; so
+/// (<see cref="Access.RoleMatrix.GrantableByAsync"/>). Otherwise the answer is 403, audited, before anything changes; so
 /// employees.manage cannot reach an admin's account or make anyone more than its holder is.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method)]
