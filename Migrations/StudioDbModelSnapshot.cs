@@ -188,6 +188,42 @@ namespace PhotoStudio.Migrations
                     b.ToTable("user_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("PhotoStudio.Data.ApiIdempotencyKey", b =>
+                {
+                    b.Property<int>("ApiKeyId")
+                        .HasColumnType("integer")
+                        .HasColumnName("api_key_id");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("key");
+
+                    b.Property<int>("BookingId")
+                        .HasColumnType("integer")
+                        .HasColumnName("booking_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<byte[]>("RequestHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("request_hash");
+
+                    b.HasKey("ApiKeyId", "Key")
+                        .HasName("pk_api_idempotency_keys");
+
+                    b.HasIndex("BookingId")
+                        .HasDatabaseName("ix_api_idempotency_keys_booking_id");
+
+                    b.ToTable("api_idempotency_keys", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_api_idempotency_keys_request_hash", "length(request_hash) = 32");
+                        });
+                });
+
             modelBuilder.Entity("PhotoStudio.Data.ApiKey", b =>
                 {
                     b.Property<int>("Id")
@@ -1845,6 +1881,25 @@ namespace PhotoStudio.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_user_tokens_user_id");
+                });
+
+            modelBuilder.Entity("PhotoStudio.Data.ApiIdempotencyKey", b =>
+                {
+                    b.HasOne("PhotoStudio.Data.ApiKey", null)
+                        .WithMany()
+                        .HasForeignKey("ApiKeyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_api_idempotency_keys_api_key_id");
+
+                    b.HasOne("PhotoStudio.Data.Booking", "Booking")
+                        .WithMany()
+                        .HasForeignKey("BookingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_api_idempotency_keys_booking_id");
+
+                    b.Navigation("Booking");
                 });
 
             modelBuilder.Entity("PhotoStudio.Data.ApiKey", b =>

@@ -489,3 +489,20 @@ public class ApiKey
     public DateTime? LastUsedAt { get; set; }
     public DateTime? RevokedAt { get; set; }
 }
+
+/// <summary>
+/// A booking made through the API with an <c>Idempotency-Key</c>: the same key and request again answer with this
+/// booking instead of making another; written in the booking's own transaction, so a key names one booking or none.
+/// </summary>
+public class ApiIdempotencyKey
+{
+    public const int KeyLength = 100;
+
+    public int ApiKeyId { get; set; }
+    public required string Key { get; set; }
+    /// <summary>SHA-256 of the request as the API read it: the same key with another request is refused.</summary>
+    public required byte[] RequestHash { get; set; }
+    public int BookingId { get; set; }
+    public Booking? Booking { get; set; }
+    public DateTime CreatedAt { get; set; }
+}

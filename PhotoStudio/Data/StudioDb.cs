@@ -37,6 +37,7 @@ public class StudioDb(DbContextOptions<StudioDb> options)
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<CalendarFeed> CalendarFeeds => Set<CalendarFeed>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<ApiIdempotencyKey> ApiIdempotencyKeys => Set<ApiIdempotencyKey>();
     /// <summary>ASP.NET Core data-protection keys, shared by every app instance (PersistKeysToDbContext).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -343,6 +344,15 @@ public class StudioDb(DbContextOptions<StudioDb> options)
             e.HasIndex(x => x.Prefix).IsUnique();
             // A name tells live keys apart; a revoked key's name may be used again.
             e.HasIndex(x => x.Name).IsUnique().HasFilter("revoked_at IS NULL");
+        });
+
+        b.Entity<ApiIdempotencyKey>(e =>
+        {
+            e.ToTable("api_idempotency_keys", t => t.HasCheckConstraint("ck_api_idempotency_keys_request_hash", "length(request_hash) = 32"));
+            e.HasKey(x => new { x.ApiKeyId, x.Key });
+            e.Property(x => x.Key).HasMaxLength(ApiIdempotencyKey.KeyLength);
+            e.HasOne<ApiKey>().WithMany().HasForeignKey(x => x.ApiKeyId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(x => x.Booking).WithMany().HasForeignKey(x => x.BookingId).OnDelete(DeleteBehavior.Cascade);
         });
 
         b.Entity<CalendarFeed>(e =>

@@ -18,7 +18,9 @@ public class OpenApiTests(StudioApp app)
         var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.StartsWith("3.", doc.GetProperty("openapi").GetString());
         var paths = doc.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
-        Assert.Equal(["/api/v1/availability", "/api/v1/photographers", "/api/v1/rooms", "/api/v1/services"], paths.Order());
+        Assert.Equal(["/api/v1/availability", "/api/v1/bookings", "/api/v1/bookings/by-code/{code}", "/api/v1/bookings/{id}",
+            "/api/v1/bookings/{id}/cancel", "/api/v1/bookings/{id}/reschedule", "/api/v1/bookings/{id}/status", "/api/v1/clients",
+            "/api/v1/clients/{id}", "/api/v1/photographers", "/api/v1/rooms", "/api/v1/services"], paths.Order(StringComparer.Ordinal));
         Assert.DoesNotContain(paths, p => !p.StartsWith("/api/v1/"));
         Assert.Equal("bearer", doc.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey").GetProperty("scheme").GetString());
         var availability = doc.GetProperty("paths").GetProperty("/api/v1/availability").GetProperty("get");

@@ -397,3 +397,28 @@ public class RoomHoursConcurrencyTests(StudioApp app, ITestOutputHelper output) 
         Assert.IsType<Outcome.Done<Booked>>(await waiting.WaitAsync(TimeSpan.FromSeconds(30)));
     }
 }
+
+/// <summary>Fifty integrations booking the same slot through the API at once: one 201, the rest 409, one booking.</summary>
+[Collection(ConcurrencyCollection.Name)]
+public class ApiConcurrencyTests(StudioApp app, ITestOutputHelper output) : IClassFixture<StudioApp>
+{
+    [Fact]
+    public async Task Fifty_api_clients_booking_one_slot_get_one_201_and_409s()
+    {
+        var start = TestBookings.NextMonday();
+        var body = await PhotoStudio.Tests.Features.Api.BookingsApiTests.PortraitAsync(app, start);
+        var clients = Enumerable.Range(0, BookingRace.Runners).Select(_ => PhotoStudio.Tests.Features.Api.ApiKeysTests.Api(app, PhotoStudio.Data.Seeding.DemoSeeder.ApiKey)).ToList();
+        var (outcomes, elapsed) = await BookingRace.RunAsync(clients, async client =>
+        {
+            using var response = await client.SendAsync(PhotoStudio.Tests.Features.Api.BookingsApiTests.Post("/api/v1/bookings", body, $"race-{Guid.NewGuid():N}"));
+            return response.StatusCode;
+        });
+        output.WriteLine($"{BookingRace.Runners} API requests in {elapsed.TotalMilliseconds:F0} ms: " +
+                         string.Join(", ", outcomes.GroupBy(o => o.Error?.GetType().Name ?? o.Value.ToString()).Select(g => $"{g.Key} {g.Count()}")));
+        Assert.All(outcomes, o => Assert.Null(o.Error));
+        Assert.Equal(1, outcomes.Count(o => o.Value == HttpStatusCode.Created));
+        Assert.Equal(BookingRace.Runners - 1, outcomes.Count(o => o.Value == HttpStatusCode.Conflict));
+        await using var db = app.NewDb();
+        Assert.Equal(1, await db.Bookings.CountAsync(b => b.StartsAt == start && b.Status != BookingStatus.Cancelled));
+    }
+}

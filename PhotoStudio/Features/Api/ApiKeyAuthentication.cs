@@ -20,6 +20,11 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
     /// <summary>The actor id the audit trail records for a change made through key <paramref name="id"/>.</summary>
     public static string Actor(int id) => $"apikey:{id}";
 
+    /// <summary>The id of the key behind an authenticated API request.</summary>
+    public static int KeyId(ClaimsPrincipal user) =>
+        user.FindFirstValue(ClaimTypes.NameIdentifier) is { } actor && actor.StartsWith("apikey:", StringComparison.Ordinal)
+        && int.TryParse(actor.AsSpan(7), out var id) ? id : throw new InvalidOperationException("Not an API key's request.");
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (ApiKeys.BearerToken(Request) is not { } token) return AuthenticateResult.NoResult();

@@ -31,13 +31,14 @@ public static class ApiProblems
         _ => "Error",
     };
 
-    public static ProblemDetails Problem(HttpContext context, int status, string? detail) => new()
+    /// <param name="instance">The address the problem is about, when not this request's (a re-executed error page's original).</param>
+    public static ProblemDetails Problem(HttpContext context, int status, string? detail, string? instance = null) => new()
     {
         Status = status,
         Title = Title(status),
         Detail = detail,
         Type = $"https://www.rfc-editor.org/rfc/rfc9110#status.{status}",
-        Instance = context.Request.Path,
+        Instance = instance ?? context.Request.Path,
         Extensions = { ["traceId"] = Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier },
     };
 

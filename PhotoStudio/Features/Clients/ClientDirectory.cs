@@ -177,6 +177,30 @@ public class ClientDirectory(StudioDb db, StudioDay day, StudioWrites writes)
         return Outcome.Ok;
     }
 
+    /// <summary>
+    /// A new client with what staff (or an integration) know of them; an email another client has is a field error,
+    /// decided by the unique index. A marketing opt-in given here is logged as staff's.
+    /// </summary>
+    public async Task<Outcome> CreateAsync(ClientForm form, string source, string userId, CancellationToken ct)
+    {
+        var (tags, tagError) = ClientTags.Parse(form.Tags);
+        if (tagError is not null) return Outcome.Field(nameof(form.Tags), tagError);
+        var now = (await day.ClockAsync(ct)).Now.UtcDateTime;
+        return await writes.RunAsync(write =>
+        {
+            var client = new Client
+            {
+                Name = form.Name.Trim(), Email = form.Email.Trim().ToLowerInvariant(), Phone = form.Phone?.Trim() ?? "",
+                Notes = form.Notes?.Trim() ?? "", Tags = [.. tags], MarketingOptIn = form.MarketingOptIn, Source = source, CreatedAt = now,
+            };
+            if (form.MarketingOptIn)
+                client.Consents.Add(new ClientConsent { Kind = ClientConsent.Marketing, Granted = true, At = now, Source = "staff", By = userId });
+            db.Clients.Add(client);
+            write.OnViolation(EmailIndex, Outcome.Field(nameof(ClientForm.Email), EmailTaken));
+            return Outcome.With(client);
+        }, ct);
+    }
+
     /// <summary>The unique index on clients' emails: the last word when two saves race for one address.</summary>
     public const string EmailIndex = "ix_clients_email";
 

@@ -44,7 +44,7 @@ public class ErrorsController(ILogger<ErrorsController> log) : Controller
         var original = HttpContext.Features.Get<IStatusCodeReExecuteFeature>()?.OriginalPath
                        ?? HttpContext.Features.Get<IExceptionHandlerPathFeature>()?.Path;
         if (original is not null && ApiProblems.IsApi(original))
-            return new ObjectResult(ApiProblems.Problem(HttpContext, status, ApiDetail(status))) { StatusCode = status, ContentTypes = { "application/problem+json" } };
+            return new ObjectResult(ApiProblems.Problem(HttpContext, status, ApiDetail(status), RequestRoutes.RedactPath(original))) { StatusCode = status, ContentTypes = { "application/problem+json" } };
         if (Request.WantsFragment())
         {
             // htmx swaps these statuses (see htmx-config in _Layout) into the flash area, never into the fragment's target.

@@ -9,6 +9,8 @@ namespace PhotoStudio.Features.FrontDesk;
 public class FrontDeskForm
 {
     public static readonly IReadOnlyList<string> Sources = ["phone", "walk-in", "email", "other"];
+    /// <summary>What a booking made through the JSON API records as its source (never offered on the form).</summary>
+    public const string ApiSource = "api";
     public static readonly IReadOnlyList<string> Statuses = [nameof(Data.BookingStatus.Confirmed), nameof(Data.BookingStatus.Pending)];
 
     public int? ServiceId { get; set; }

@@ -113,7 +113,9 @@ public class FrontDeskService(StudioDb db, BookingService bookings, StudioDay st
     /// </summary>
     /// <returns>Done with the new <see cref="Data.Booking"/>; invalid with field errors; slot taken; forbidden for an
     /// override its user may not use.</returns>
-    public async Task<Outcome> CreateAsync(FrontDeskForm form, Staff staff, bool mayOverride, CancellationToken ct)
+    /// <param name="alongside">More to write in the booking's own transaction (the API's idempotency record).</param>
+    public async Task<Outcome> CreateAsync(FrontDeskForm form, Staff staff, bool mayOverride, CancellationToken ct,
+        Action<WriteScope, Data.Booking>? alongside = null)
     {
         if (form.OutsideHours && !mayOverride) return Outcome.Forbid(NoOverride);
         var studio = await studioDay.ClockAsync(ct);
@@ -126,7 +128,9 @@ public class FrontDeskService(StudioDb db, BookingService bookings, StudioDay st
         if (form.RoomId is { } roomId && rooms.All(r => r.Id != roomId)) Error(nameof(form.RoomId), NotOffered);
         if (service is { NeedsPhotographer: false }) form.PhotographerId = null;
         if (form.PhotographerId is { } pid && photographers.All(p => p.Id != pid)) Error(nameof(form.PhotographerId), NotOffered);
-        if (!FrontDeskForm.Sources.Contains(form.Source)) Error(nameof(form.Source), NotOffered);
+        // The API (the one caller that writes alongside) records its own source, which the form never offers.
+        if (!FrontDeskForm.Sources.Contains(form.Source) && !(alongside is not null && form.Source == FrontDeskForm.ApiSource))
+            Error(nameof(form.Source), NotOffered);
         if (!FrontDeskForm.Statuses.Contains(form.Status)) Error(nameof(form.Status), NotOffered);
         if (!BookingLanguage.Offered.Contains(form.Language)) Error(nameof(form.Language), NotOffered);
 
@@ -201,17 +205,20 @@ public class FrontDeskService(StudioDb db, BookingService bookings, StudioDay st
                 UpdatedAt = at,
             };
             booking.History.Add(new BookingStatusChange { From = null, To = booking.Status, By = staff.UserId, At = at });
+            booking.Block(slot.StartUtc, slot.EndUtc, room);
+            // Before the insert, which is saved when this work returns, and before a new client is looked for: two desks
+            // booking one slot for one new client queue here, and the second finds the first's client and then the slot
+            // taken (not "email taken", which would send the receptionist to the wrong field).
+            await bookings.LockAsync(booking.RoomId, booking.PhotographerId, booking.Blocked, ct);
             if (client is not null) booking.ClientId = client.Id;
             else await AttachInlineClientAsync(booking, newName, newEmail, form.NewPhone?.Trim() ?? "", at, ct);
-            booking.Block(slot.StartUtc, slot.EndUtc, room);
-            // Before the insert, which is saved when this work returns.
-            await bookings.LockAsync(booking.RoomId, booking.PhotographerId, booking.Blocked, ct);
             db.Bookings.Add(booking);
             w.Announce(booking, "created", at);
             if (form.SendConfirmation)
                 await outbox.ToClientAsync(booking, booking.Status == BookingStatus.Confirmed ? NotificationKind.Confirmed : NotificationKind.Received, ct);
             await outbox.ToPhotographerAsync(booking, ct);
             w.OnViolation(ClientEmailIndex, Outcome.Field(nameof(form.NewEmail), EmailTaken));
+            alongside?.Invoke(w, booking);
             w.AfterCommit(() =>
             {
                 metrics.BookingCreated(booking.Source);
