@@ -37,6 +37,17 @@ public class IntegrationsBrowserTests(LiveStudioApp app, BrowserFixture browser)
         await page.AssertAccessibleAsync("light mode, new key");
         await page.AssertNoHorizontalScrollAsync("light mode, new key");
 
+        // A webhook endpoint: the address refused without https in plain sight, then added with two events.
+        await page.Locator("#Url").FillAsync("https://hooks.example.com/photostudio");
+        await page.Locator("#event-booking-created").CheckAsync();
+        await page.Locator("#event-booking-cancelled").CheckAsync();
+        await page.Locator("#webhook-form button[type=submit]").ClickAsync();
+        await Expect(page.Locator("#new-secret-value")).ToHaveValueAsync(new Regex("^whsec_[a-z2-7]{32}$"));
+        TestSecrets.Remember(await page.Locator("#new-secret-value").InputValueAsync());
+        await Expect(page.Locator("#webhooks-list .endpoint-url")).ToContainTextAsync("https://hooks.example.com/photostudio");
+        await page.AssertAccessibleAsync("light mode, new endpoint");
+        await page.AssertNoHorizontalScrollAsync("light mode, new endpoint");
+
         await LayoutBrowserTests.OpenMenuAsync(page);
         await LayoutBrowserTests.ToggleThemeAsync(page, to: "dark");
         await LayoutBrowserTests.CloseMenuAsync(page);

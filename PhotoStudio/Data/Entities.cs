@@ -506,3 +506,52 @@ public class ApiIdempotencyKey
     public Booking? Booking { get; set; }
     public DateTime CreatedAt { get; set; }
 }
+
+/// <summary>An address that is told of bookings and clients as they change, signed with its own secret.</summary>
+public class WebhookEndpoint
+{
+    public const int UrlLength = 2000;
+
+    public int Id { get; set; }
+    public required string Url { get; set; }
+    /// <summary>The signing secret sealed with the data-protection keys: the sender needs it back to sign.</summary>
+    public required string SecretSealed { get; set; }
+    /// <summary>The event types it wants (<c>booking.created</c> …).</summary>
+    public required string[] Events { get; set; }
+    public bool Enabled { get; set; } = true;
+    public required string CreatedByUserId { get; set; }
+    public DateTime CreatedAt { get; set; }
+    /// <summary>Since when every delivery has failed; null while the last one succeeded.</summary>
+    public DateTime? FailingSince { get; set; }
+    /// <summary>Why it was switched off by the sender (a day of failures); empty when an admin did it or it is on.</summary>
+    public string DisabledReason { get; set; } = "";
+    public uint Version { get; set; }
+}
+
+/// <summary>Something that happened to a booking or a client, written by the tables' triggers in the change's transaction.</summary>
+public class WebhookEvent
+{
+    public long Id { get; set; }
+    public required string Type { get; set; }
+    public int ResourceId { get; set; }
+    public DateTime At { get; set; }
+}
+
+public enum WebhookDeliveryStatus { Pending, Delivered, Failed }
+
+/// <summary>One event for one endpoint: unique, so an event reaches an endpoint once however many instances send.</summary>
+public class WebhookDelivery
+{
+    public long Id { get; set; }
+    public long EventId { get; set; }
+    public WebhookEvent? Event { get; set; }
+    public int EndpointId { get; set; }
+    public WebhookEndpoint? Endpoint { get; set; }
+    public WebhookDeliveryStatus Status { get; set; }
+    public int Attempts { get; set; }
+    public DateTime NextAttemptAt { get; set; }
+    public int? LastStatusCode { get; set; }
+    public string LastError { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+    public DateTime? DeliveredAt { get; set; }
+}

@@ -38,6 +38,9 @@ public class StudioDb(DbContextOptions<StudioDb> options)
     public DbSet<CalendarFeed> CalendarFeeds => Set<CalendarFeed>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<ApiIdempotencyKey> ApiIdempotencyKeys => Set<ApiIdempotencyKey>();
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+    public DbSet<WebhookEvent> WebhookEvents => Set<WebhookEvent>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     /// <summary>ASP.NET Core data-protection keys, shared by every app instance (PersistKeysToDbContext).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -353,6 +356,32 @@ public class StudioDb(DbContextOptions<StudioDb> options)
             e.Property(x => x.Key).HasMaxLength(ApiIdempotencyKey.KeyLength);
             e.HasOne<ApiKey>().WithMany().HasForeignKey(x => x.ApiKeyId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne(x => x.Booking).WithMany().HasForeignKey(x => x.BookingId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<WebhookEndpoint>(e =>
+        {
+            e.ToTable("webhook_endpoints", t => t.HasCheckConstraint("ck_webhook_endpoints_events", "cardinality(events) > 0"));
+            e.Property(x => x.Url).HasMaxLength(WebhookEndpoint.UrlLength);
+            e.Property(x => x.CreatedByUserId).HasMaxLength(450);
+            e.Property(x => x.DisabledReason).HasMaxLength(500);
+            e.Property(x => x.Version).HasColumnName("xmin").HasColumnType("xid").IsRowVersion();
+            e.HasOne<StudioUser>().WithMany().HasForeignKey(x => x.CreatedByUserId).OnDelete(DeleteBehavior.Restrict);
+        });
+        b.Entity<WebhookEvent>(e =>
+        {
+            e.ToTable("webhook_events");
+            e.Property(x => x.Type).HasMaxLength(40);
+        });
+        b.Entity<WebhookDelivery>(e =>
+        {
+            e.ToTable("webhook_deliveries");
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.LastError).HasMaxLength(500);
+            e.HasOne(x => x.Event).WithMany().HasForeignKey(x => x.EventId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(x => x.Endpoint).WithMany().HasForeignKey(x => x.EndpointId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(x => new { x.EventId, x.EndpointId }).IsUnique();
+            // The sender's question: what is due now.
+            e.HasIndex(x => x.NextAttemptAt).HasFilter("status = 'Pending'");
         });
 
         b.Entity<CalendarFeed>(e =>

@@ -27,6 +27,7 @@ public static class ApiSetup
     public static IServiceCollection AddStudioApi(this IServiceCollection services)
     {
         services.AddScoped<ApiKeys>();
+        services.AddScoped<ApiRepresentations>();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeys.Scheme, null)
             .AddPolicyScheme(StaffOrKey, null, o => o.ForwardDefaultSelector = context =>

@@ -98,7 +98,8 @@ public record ApiReschedule(DateTime Start, int? RoomId, int? PhotographerId);
 /// </summary>
 [Route("api/v1/bookings")]
 [Tags("Bookings")]
-public class BookingsApiController(StudioDb db, FrontDeskService desk, BoardService board, StudioDay studioDay, TimeProvider clock)
+public class BookingsApiController(StudioDb db, FrontDeskService desk, BoardService board, StudioDay studioDay, ApiRepresentations representations,
+    TimeProvider clock)
     : ApiControllerBase
 {
     public const int MaxPage = 200;
@@ -314,16 +315,5 @@ public class BookingsApiController(StudioDb db, FrontDeskService desk, BoardServ
         _ => Camel(field),
     };
 
-    private async Task<List<ApiBooking>> QueryAsync(IQueryable<Data.Booking> query, CancellationToken ct)
-    {
-        var studio = await studioDay.ClockAsync(ct);
-        var rows = await query.AsNoTracking().Select(b => new
-        {
-            b.Id, b.Code, b.Status, b.ServiceId, Service = b.Service!.Name, b.RoomId, b.PhotographerId, b.StartsAt, b.EndsAt, b.Guests,
-            b.Price, b.Currency, b.ClientId, b.ClientNotes, b.Source, b.Language, b.CreatedAt, b.UpdatedAt, b.Version,
-        }).ToListAsync(ct);
-        return [.. rows.Select(b => new ApiBooking(b.Id, b.Code, b.Status.ToString(), b.ServiceId, b.Service, b.RoomId, b.PhotographerId,
-            b.StartsAt, b.EndsAt, studio.ToLocalOffset(b.StartsAt), b.Guests, b.Price, b.Currency, b.ClientId, b.ClientNotes, b.Source,
-            b.Language, b.CreatedAt, b.UpdatedAt, b.Version))];
-    }
+    private Task<List<ApiBooking>> QueryAsync(IQueryable<Data.Booking> query, CancellationToken ct) => representations.BookingsAsync(query, ct);
 }

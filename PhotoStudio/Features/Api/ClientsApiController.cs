@@ -131,6 +131,5 @@ public class ClientsApiController(StudioDb db, ClientDirectory directory) : ApiC
 
     private string Actor => User.FindFirstValue(ClaimTypes.NameIdentifier)!;
 
-    private static IQueryable<ApiClient> Project(IQueryable<Client> query) => query.AsNoTracking()
-        .Select(c => new ApiClient(c.Id, c.Name, c.Email, c.Phone, c.Notes, c.Tags, c.MarketingOptIn, c.Source, c.CreatedAt, c.Version));
+    private static IQueryable<ApiClient> Project(IQueryable<Client> query) => ApiRepresentations.Clients(query);
 }

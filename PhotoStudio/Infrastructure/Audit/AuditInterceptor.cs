@@ -18,7 +18,7 @@ public sealed class AuditInterceptor(AuditContext actor, TimeProvider clock) : S
     // Whole tables that are either secrets or noise.
     private static readonly HashSet<Type> Unaudited =
     [
-        typeof(AuditEntry), typeof(BoardEvent), typeof(DataProtectionKey),
+        typeof(AuditEntry), typeof(BoardEvent), typeof(DataProtectionKey), typeof(WebhookEvent), typeof(WebhookDelivery),
         typeof(IdentityUserToken<string>), typeof(IdentityUserLogin<string>),
     ];
 
@@ -28,6 +28,7 @@ public sealed class AuditInterceptor(AuditContext actor, TimeProvider clock) : S
         nameof(StudioUser.PasswordHash), nameof(StudioUser.SecurityStamp), nameof(StudioUser.ConcurrencyStamp),
         nameof(StudioUser.LastTotpTimeStep), nameof(Booking.ManageTokenHash), nameof(Booking.ManageTokenSealed), nameof(Booking.Version),
         nameof(CalendarFeed.TokenHash), nameof(CalendarFeed.TokenSealed), nameof(ApiKey.SecretHash),
+        nameof(WebhookEndpoint.SecretSealed),
     ];
 
     /// <summary>

@@ -31,6 +31,10 @@ public static class StudioJobs
         services.AddScoped<ReminderSweep>();
         services.AddScoped<ExpirySweep>();
         services.AddScoped<RetentionSweep>();
+        services.Configure<PhotoStudio.Features.Admin.Integrations.WebhookOptions>(configuration.GetSection(PhotoStudio.Features.Admin.Integrations.WebhookOptions.Section));
+        services.AddSingleton<PhotoStudio.Features.Admin.Integrations.WebhookTargets>();
+        services.AddSingleton<PhotoStudio.Features.Admin.Integrations.WebhookSender>();
+        services.AddScoped<PhotoStudio.Features.Admin.Integrations.Webhooks>();
 
         // Jobs:Enabled=false leaves the outbox filling but unsent (the test suite's apps, unless a test is about jobs).
         if (!configuration.GetValue("Jobs:Enabled", true)) return services;
@@ -60,6 +64,7 @@ public static class StudioJobs
                 });
             });
             Sweep<OutboxJob>(q, "outbox", sweep);
+            Sweep<WebhookJob>(q, "webhooks", sweep);
             Sweep<ReminderJob>(q, "reminders", sweep);
             Sweep<ExpiryJob>(q, "expiry", sweep);
             Sweep<RetentionJob>(q, "retention", TimeSpan.FromHours(1));
@@ -87,6 +92,12 @@ public static class StudioJobs
 
 [DisallowConcurrentExecution]
 public sealed class OutboxJob(OutboxSender sender) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken ct) => await sender.SendDueAsync(ct);
+}
+
+[DisallowConcurrentExecution]
+public sealed class WebhookJob(PhotoStudio.Features.Admin.Integrations.WebhookSender sender) : IJob
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken ct) => await sender.SendDueAsync(ct);
 }
