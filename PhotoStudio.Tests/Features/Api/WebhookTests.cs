@@ -27,7 +27,11 @@ public class WebhookApp : StudioApp
         base.ConfigureWebHost(builder);
         builder.UseSetting("Webhooks:AllowPrivateTargets", "true");
         builder.UseSetting("Webhooks:RetryBaseSeconds", "1");
+        builder.UseSetting("Mail:PickupDirectory", MailFolder);
     }
+
+    /// <summary>Where this app's mail lands (.eml files): the admins' alert about a switched-off endpoint.</summary>
+    public string MailFolder { get; } = Directory.CreateTempSubdirectory("photostudio-webhook-mail-").FullName;
 
     public Task<int> SweepAsync() => Services.GetRequiredService<WebhookSender>().SendDueAsync(CancellationToken.None);
 }
@@ -156,6 +160,10 @@ public class WebhookTests(WebhookApp app, ITestOutputHelper output) : IClassFixt
         Assert.NotNull(shown.QuerySelector(".endpoint-off"));
         Assert.Contains("24 hours", shown.Single(".endpoint-disabled-reason").TextContent);
         output.WriteLine($"{receiver.Requests.Count} requests received; the endpoint was switched off: {shown.Single(".endpoint-disabled-reason").TextContent.Trim()}");
+        // The admins (whoever may manage integrations) are mailed.
+        var alert = Directory.GetFiles(app.MailFolder, "*.eml").Select(File.ReadAllText).Single(m => m.Contains("A webhook endpoint was switched off"));
+        Assert.Contains(Admin, alert);
+        Assert.Contains(receiver.Url, alert);
     }
 
     [Theory]

@@ -24,8 +24,8 @@ namespace PhotoStudio.Features.Admin.Integrations;
 /// endpoint's secret. A receiver recomputes it, compares in constant time, and refuses a timestamp more than five
 /// minutes old (a replay).
 /// </remarks>
-public sealed class WebhookSender(IServiceScopeFactory scopes, WebhookTargets targets, TimeProvider clock, IOptions<WebhookOptions> options,
-    ILogger<WebhookSender> log) : IDisposable
+public sealed class WebhookSender(IServiceScopeFactory scopes, WebhookTargets targets, Features.Notifications.IMailTransport mail, TimeProvider clock,
+    IOptions<WebhookOptions> options, ILogger<WebhookSender> log) : IDisposable
 {
     public const string EventIdHeader = "PhotoStudio-Event-Id";
     public const string TimestampHeader = "PhotoStudio-Timestamp";
@@ -39,10 +39,15 @@ public sealed class WebhookSender(IServiceScopeFactory scopes, WebhookTargets ta
         "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret),
             Encoding.UTF8.GetBytes(timestamp.ToString(CultureInfo.InvariantCulture) + "." + body)));
 
+    /// <summary>How long events (with their deliveries) and idempotency keys are kept once nothing is pending.</summary>
+    public static readonly TimeSpan Kept = TimeSpan.FromDays(30);
+
     /// <summary>Sends what is due, at most <paramref name="batch"/> deliveries; returns how many were delivered.</summary>
     public async Task<int> SendDueAsync(CancellationToken ct, int batch = 200)
     {
+        await ForgetOldAsync(ct);
         var delivered = 0;
+        var switchedOff = new List<(string Url, string Reason)>();
         for (var i = 0; i < batch && !ct.IsCancellationRequested; i++)
         {
             await using var scope = scopes.CreateAsyncScope();
@@ -80,24 +85,72 @@ public sealed class WebhookSender(IServiceScopeFactory scopes, WebhookTargets ta
                     endpoint.FailingSince = null;
                     delivered++;
                 }
-                else Failed(delivery, endpoint, now, $"The endpoint answered {(int)response.StatusCode}.");
+                else Failed(delivery, endpoint, now, $"The endpoint answered {(int)response.StatusCode}.", switchedOff);
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
             {
                 delivery.LastStatusCode = null;
                 Failed(delivery, endpoint, now, e is TaskCanceledException
                     ? $"No answer within {options.Value.TimeoutSeconds} s."
-                    : Truncate(e.InnerException?.Message ?? e.Message, 500));
+                    : Truncate(e.InnerException?.Message ?? e.Message, 500), switchedOff);
             }
             await db.SaveChangesAsync(CancellationToken.None);
             await tx.CommitAsync(CancellationToken.None);
         }
+        foreach (var (url, reason) in switchedOff) await TellAdminsAsync(url, reason, ct);
         return delivered;
+    }
+
+    /// <summary>Events whose deliveries are all done and older than <see cref="Kept"/>, and idempotency keys as old.</summary>
+    private async Task ForgetOldAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StudioDb>();
+        var before = clock.GetUtcNow().UtcDateTime - Kept;
+        await db.Database.ExecuteSqlAsync($"""
+            DELETE FROM webhook_events e WHERE e.at < {before}
+              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.status = 'Pending')
+            """, ct);
+        await db.Database.ExecuteSqlAsync($"DELETE FROM api_idempotency_keys WHERE created_at < {before}", ct);
+    }
+
+    /// <summary>
+    /// Mails everyone who may manage integrations that an endpoint was switched off. Best effort and outside the outbox
+    /// (whose messages belong to bookings): the page shows it anyway, and a mail server that is away is logged.
+    /// </summary>
+    private async Task TellAdminsAsync(string url, string reason, CancellationToken ct)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<StudioDb>();
+            var admins = await db.Users.Where(u => u.Email != null && (u.LockoutEnd == null || u.LockoutEnd < DateTimeOffset.UtcNow)
+                    && db.UserRoles.Any(r => r.UserId == u.Id && db.RoleClaims.Any(c => c.RoleId == r.RoleId
+                        && c.ClaimType == Account.Permissions.ClaimType && c.ClaimValue == Account.Permissions.IntegrationsManage)))
+                .Select(u => u.Email!).ToListAsync(ct);
+            var studio = await db.Settings.AsNoTracking().OrderBy(s => s.Id).FirstOrDefaultAsync(ct);
+            if (admins.Count == 0 || studio is null) return;
+            var message = new MimeKit.MimeMessage();
+            message.From.Add(new MimeKit.MailboxAddress(studio.Name, MimeKit.MailboxAddress.TryParse(studio.SenderEmail, out var from) ? from.Address
+                : MimeKit.MailboxAddress.TryParse(studio.Email, out var studioMail) ? studioMail.Address : "no-reply@localhost"));
+            foreach (var admin in admins) if (MimeKit.MailboxAddress.TryParse(admin, out var to)) message.To.Add(to);
+            message.Subject = "A webhook endpoint was switched off";
+            message.Body = new MimeKit.TextPart("plain")
+            {
+                Text = $"The webhook endpoint {url} was switched off: {reason}\n\nSwitch it on again at /admin/integrations once it answers.",
+            };
+            await using var session = await mail.OpenAsync(ct);
+            await session.SendAsync(message, () => { }, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning("Could not mail the admins that webhook endpoint {Url} was switched off ({Error})", url, e.GetType().Name);
+        }
     }
 
     public static string EventId(long id) => "evt_" + id.ToString(CultureInfo.InvariantCulture);
 
-    private void Failed(WebhookDelivery delivery, WebhookEndpoint endpoint, DateTime now, string error)
+    private void Failed(WebhookDelivery delivery, WebhookEndpoint endpoint, DateTime now, string error, List<(string Url, string Reason)> switchedOff)
     {
         delivery.LastError = error;
         var wait = Math.Min(3600, options.Value.RetryBaseSeconds * Math.Pow(2, Math.Min(delivery.Attempts - 1, 20)));
@@ -111,6 +164,7 @@ public sealed class WebhookSender(IServiceScopeFactory scopes, WebhookTargets ta
             endpoint.DisabledReason = Truncate(
                 $"Switched off on {now:yyyy-MM-dd HH:mm} UTC: every delivery failed for {options.Value.DisableAfterHours} hours (last: {error})", 500);
             log.LogError("Webhook endpoint {Endpoint} is switched off: its deliveries failed for {Hours} hours", endpoint.Id, options.Value.DisableAfterHours);
+            switchedOff.Add((endpoint.Url, endpoint.DisabledReason));
         }
     }
 
