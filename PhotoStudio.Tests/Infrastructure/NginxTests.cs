@@ -430,6 +430,22 @@ public class NginxTests(NginxFront front, ITestOutputHelper output) : IClassFixt
     }
 
     [Fact]
+    public async Task A_cookie_header_as_large_as_the_booking_wizards_drafts_reaches_the_app()
+    {
+        using var client = front.Client();
+        foreach (var (size, fromApp) in new[] { (15_000, true), (17_000, false) })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/health/live");
+            request.Headers.Add("Cookie", "draft=" + new string('x', size - "draft=".Length));
+            using var response = await client.SendAsync(request);
+            var answered = response.Headers.Contains("Content-Security-Policy") ? "the app" : "nginx";
+            output.WriteLine($"Cookie header of {size:N0} bytes: {(int)response.StatusCode} from {answered}");
+            Assert.Equal(fromApp, answered == "the app");
+            Assert.Equal(fromApp ? HttpStatusCode.OK : HttpStatusCode.BadRequest, response.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task A_body_over_the_apps_own_limit_gets_413_from_nginx_before_it_is_sent()
     {
         var staff = await front.ReceptionAsync();
