@@ -342,7 +342,7 @@ public class NginxTests(NginxFront front, ITestOutputHelper output) : IClassFixt
         output.WriteLine($"gap between two 1 s heartbeats: {viaNginxBeat.TotalMilliseconds:F0} ms through nginx, {straightBeat.TotalMilliseconds:F0} ms straight");
         Assert.True(viaNginx < TimeSpan.FromSeconds(1), $"hello after {viaNginx.TotalMilliseconds:F0} ms through nginx");
         // A buffering proxy would hold these few-byte comments until its buffer filled, minutes later.
-        Assert.InRange(viaNginxBeat.TotalMilliseconds, 500, 1500);
+        Assert.InRange(viaNginxBeat.TotalMilliseconds, 500, 2500);
     }
 
     [Fact]
@@ -392,9 +392,15 @@ public class NginxTests(NginxFront front, ITestOutputHelper output) : IClassFixt
             Assert.Contains("Accept-Encoding", response.Headers.Vary);
         }
 
-        using var metrics = await client.GetAsync("/metrics");
-        output.WriteLine($"/metrics through nginx: {(int)metrics.StatusCode}");
-        Assert.Equal(HttpStatusCode.NotFound, metrics.StatusCode);
+        foreach (var path in new[] { "/metrics", "/METRICS" })
+        {
+            using var metrics = await client.GetAsync(path);
+            output.WriteLine($"{path} through nginx: {(int)metrics.StatusCode}");
+            Assert.Equal(HttpStatusCode.NotFound, metrics.StatusCode);
+        }
+        // The instances themselves answer either spelling (Prometheus scrapes them directly).
+        using var direct = NginxFront.Direct(front.A);
+        Assert.Equal(HttpStatusCode.OK, (await direct.GetAsync("/METRICS")).StatusCode);
     }
 
     [Fact]
@@ -406,7 +412,9 @@ public class NginxTests(NginxFront front, ITestOutputHelper output) : IClassFixt
         var clock = Stopwatch.StartNew();
         while (refused is null && statuses.Count < 40)
         {
-            var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["Email"] = "x@example.test" }));
+            // The app's routes ignore case: every other post spells the path in capitals, which must count the same.
+            var path = statuses.Count % 2 == 0 ? "/account/login" : "/ACCOUNT/Login";
+            var response = await client.PostAsync(path, new FormUrlEncodedContent(new Dictionary<string, string> { ["Email"] = "x@example.test" }));
             statuses.Add(response.StatusCode);
             if (response.StatusCode == HttpStatusCode.TooManyRequests) refused = response;
             else response.Dispose();
@@ -417,8 +425,10 @@ public class NginxTests(NginxFront front, ITestOutputHelper output) : IClassFixt
             output.WriteLine($"{passed} posts passed to the app ({string.Join(", ", statuses.Take(passed).Distinct())}) before nginx answered 429 " +
                              $"({clock.ElapsedMilliseconds} ms in all)");
             Assert.NotNull(refused);
-            Assert.InRange(passed, 21, 22); // burst 20 plus the first, and one more if the run took over 6 s (10 a minute)
-            Assert.DoesNotContain(HttpStatusCode.TooManyRequests, statuses.Take(passed));
+            // The burst of 20 plus the first, and one more for every 6 s the posts took (10 a minute).
+            Assert.InRange(passed, 21, 21 + (int)(clock.Elapsed.TotalSeconds / 6) + 1);
+            // The app answered every one, in either spelling: 400, as they carry no antiforgery token.
+            Assert.All(statuses.Take(passed), s => Assert.Equal(HttpStatusCode.BadRequest, s));
             Assert.Equal(TimeSpan.FromSeconds(60), refused!.Headers.RetryAfter!.Delta);
             Assert.False(refused.Headers.Contains("Content-Security-Policy"), "the 429 is nginx's, not the app's");
             var text = await refused.Content.ReadAsStringAsync();
