@@ -151,7 +151,7 @@ public class CrashDrillTests(CrashDrillStudio studio, ITestOutputHelper output) 
             var listening = await Task.WhenAll(live.Select(ListenerGaugeAsync));
             var boards = await BoardsHearAsync(a, b, services[0], days[^1]);
 
-            output.WriteLine($"{answered.Count} confirmations sent through 2 instances in {burst.TotalSeconds:F1} s; instance A SIGKILLed at " +
+            output.WriteLine($"{answered.Count} confirmations attempted through 2 instances in {burst.TotalSeconds:F1} s; instance A SIGKILLed at " +
                 $"{recovery.KilledAt.TotalSeconds:F1} s and started again, PostgreSQL crash-restarted (pg_ctl -m immediate) at {recovery.CrashedAt.TotalSeconds:F1} s");
             output.WriteLine("Answers: " + string.Join(", ", answered.GroupBy(o => o.Kind).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} × {g.Count()}")));
             output.WriteLine($"303 (booked) {Count(ConfirmResult.Booked)} / 409 (taken) {Count(ConfirmResult.Taken)} / errors {answered.Count - Count(ConfirmResult.Booked) - Count(ConfirmResult.Taken)}: " +
