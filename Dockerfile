@@ -26,11 +26,6 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends curl \
  && rm -rf /var/lib/apt/lists/*
 
-# ASP.NET Core keeps its data-protection keys (auth and antiforgery cookies) here;
-# docker-compose.yml mounts a volume on it so sign-ins survive container restarts.
-RUN mkdir -p /home/app/.aspnet/DataProtection-Keys \
- && chown -R "$APP_UID" /home/app/.aspnet
-
 WORKDIR /app
 COPY --from=build /app ./
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace PhotoStudio.Tests.Support;
@@ -60,6 +61,7 @@ public sealed class AppProcess : IAsyncDisposable
         start.Environment["RateLimits__SignInPerIpPerMinute"] = "10000";
         start.Environment["RateLimits__SignInPerAccountPerMinute"] = "10000";
         start.Environment["RateLimits__GlobalPerIpPerMinute"] = "100000";
+        start.Environment["RateLimits__PublicPostsPerIpPerMinute"] = "10000";
         // No scheduler unless a test is about jobs; no mail leaves a test app unless it points at the test's server.
         start.Environment["Jobs__Enabled"] = "false";
         start.Environment["Mail__PickupDirectory"] = Path.Combine(Path.GetTempPath(), "photostudio-test-mail");
@@ -85,6 +87,34 @@ public sealed class AppProcess : IAsyncDisposable
         if (!process.HasExited) process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync();
     }
+
+    /// <summary>
+    /// SIGTERM, as systemd, Docker and Kubernetes stop a process: the host stops taking connections, lets the requests
+    /// in flight finish, stops its services and exits. Returns at once; <see cref="ExitedAsync"/> waits for the end.
+    /// </summary>
+    public void Terminate()
+    {
+        const int sigterm = 15;
+        if (kill(process.Id, sigterm) != 0)
+            throw new InvalidOperationException($"kill({process.Id}, SIGTERM) failed with errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
+    public bool HasExited => process.HasExited;
+
+    /// <summary>The process's exit code once it has ended; a <see cref="TimeoutException"/> if it is still running after <paramref name="timeout"/>.</summary>
+    public async Task<int> ExitedAsync(TimeSpan timeout)
+    {
+        await exited.Task.WaitAsync(timeout);
+        await process.WaitForExitAsync();
+        return process.ExitCode;
+    }
+
+    /// <summary>A browser-like client of this process: keeps cookies, does not follow redirects (tests assert on them).</summary>
+    public HttpClient NewClient() =>
+        new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true }) { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
 
     public async ValueTask DisposeAsync()
     {
@@ -125,7 +155,8 @@ public sealed class AppProcess : IAsyncDisposable
         return (TestDatabase.RepositoryRoot, configuration);
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port nobody listens on right now.</summary>
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -123,8 +123,8 @@ public class StudioApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>A browser-like client: keeps cookies, does not follow redirects (tests assert on them).</summary>
     public HttpClient NewClient() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
-    /// <summary>Starts the real app once against the template database: it migrates and seeds the demo studio.</summary>
-    private static async Task BuildTemplateAsync(string connectionString)
+    /// <summary>Starts the real app once against the template database (or any empty one): it migrates and seeds the demo studio.</summary>
+    internal static async Task BuildTemplateAsync(string connectionString)
     {
         await using var seeding = new TemplateBuilder(connectionString);
         using var client = seeding.CreateClient();

@@ -109,18 +109,25 @@ public static class TestDatabase
 
         const int port = 55433;
         var dir = Path.Combine(RepositoryRoot, ".data", "test-pg");
+        await PgShAsync($"pg_start '{dir}' {port}", "start PostgreSQL for the tests");
+        return $"Host=127.0.0.1;Port={port};Database=postgres;Username=postgres";
+    }
+
+    /// <summary>Runs bash <paramref name="commands"/> with ops/lib/pg.sh sourced; returns their standard output, or fails with all they wrote.</summary>
+    internal static async Task<string> PgShAsync(string commands, string what)
+    {
         var script = Path.Combine(RepositoryRoot, "ops", "lib", "pg.sh");
-        var psi = new ProcessStartInfo("bash", ["-c", $"source '{script}' && pg_start '{dir}' {port}"])
+        var psi = new ProcessStartInfo("bash", ["-c", $"source '{script}' && {commands}"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
         using var process = Process.Start(psi)!;
-        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        var (stdout, stderr) = (process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
         await process.WaitForExitAsync();
         if (process.ExitCode != 0)
-            throw new InvalidOperationException($"Could not start PostgreSQL for the tests:\n{output}");
-        return $"Host=127.0.0.1;Port={port};Database=postgres;Username=postgres";
+            throw new InvalidOperationException($"Could not {what}:\n{await stdout}{await stderr}");
+        return await stdout;
     }
 
     private static string FindRepositoryRoot()

@@ -4,6 +4,7 @@
 #   . ops/lib/pg.sh
 #   pg_start .data/pg 55432     # initdb on first use, start (or reuse), wait until ready
 #   pg_createdb 55432 photostudio
+#   pg_restart_immediate .data/pg   # crash and restart it (drills): no checkpoint, WAL replayed at start
 #   pg_stop .data/pg
 #
 # Trust authentication on 127.0.0.1 only: for local development and tests, never production.
@@ -165,6 +166,26 @@ pg_stop() {
   fi
   _pg_log "stopping PostgreSQL ($dir)"
   _pg_as_owner "$PG_BIN/pg_ctl" -D "$dir" stop -m fast -w -t 60 >/dev/null
+}
+
+# pg_restart_immediate DIR: restart the running server as a crash would leave it: an immediate shutdown (every
+# session killed at once, no checkpoint), then a start that replays the WAL, with the options it was started with.
+# Returns once it accepts connections again.
+pg_restart_immediate() {
+  local dir port
+  if [[ $# -ne 1 ]]; then
+    _pg_log "usage: pg_restart_immediate DIR"
+    return 2
+  fi
+  dir="$(_pg_resolve_dir "$1")" || return 1
+  if ! _pg_running "$dir"; then
+    _pg_log "no server is running on $dir"
+    return 1
+  fi
+  port="$(sed -n 4p "$dir/postmaster.pid")"
+  _pg_log "restarting PostgreSQL on port $port with an immediate shutdown ($dir)"
+  _pg_as_owner "$PG_BIN/pg_ctl" -D "$dir" -l "$dir/server.log" -m immediate -w -t 60 restart >/dev/null || return 1
+  _pg_wait_ready "$port" "$dir"
 }
 
 # pg_createdb PORT NAME: create database NAME unless it exists.

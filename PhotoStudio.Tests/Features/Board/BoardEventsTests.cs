@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PhotoStudio.Data;
 using PhotoStudio.Features.Account;
+using PhotoStudio.Features.Board;
 using BookingRow = PhotoStudio.Data.Booking;
 using PhotoStudio.Infrastructure.Events;
 using PhotoStudio.Tests.Support;
@@ -138,6 +139,21 @@ public class BoardEventsTests(QuickHeartbeatApp app) : IClassFixture<QuickHeartb
         await stream.NextEventAsync("hello");
         Hub.DisconnectAll();
         await stream.EndsAsync();
+    }
+
+    [Fact]
+    public async Task A_stopping_instance_ends_its_streams_with_a_reconnection_delay_drawn_for_each()
+    {
+        await using var instance = AppProcess.Start(app.ConnectionString);
+        await instance.WaitUntilReadyAsync();
+        using var reception = instance.NewClient();
+        await reception.SignInAsync("reception@demo.studio");
+        using var stream = await EventStream.ListeningAsync(reception);
+
+        instance.Terminate();
+        var last = await stream.EndsAsync();
+        Assert.InRange(last?.Retry ?? 0, BoardEventsController.StoppingRetryMinMs, BoardEventsController.StoppingRetryMaxMs);
+        Assert.Equal(0, await instance.ExitedAsync(TimeSpan.FromSeconds(30)));
     }
 
     [Fact]

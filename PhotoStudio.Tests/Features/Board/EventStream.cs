@@ -14,7 +14,8 @@ public sealed class EventStream(HttpResponseMessage response, StreamReader reade
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
-    public sealed record Frame(string? Id, string? Event, string? Data, bool Comment);
+    /// <param name="Retry">The reconnection delay the frame sets, in milliseconds (a <c>retry:</c> field).</param>
+    public sealed record Frame(string? Id, string? Event, string? Data, bool Comment, int? Retry = null);
 
     public HttpResponseMessage Response => response;
 
@@ -61,19 +62,21 @@ public sealed class EventStream(HttpResponseMessage response, StreamReader reade
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(Patience);
         string? id = null, name = null, data = null;
+        int? retry = null;
         var comment = false;
         while (true)
         {
             var line = await reader.ReadLineAsync(timeout.Token) ?? throw new EndOfStreamException();
             if (line.Length == 0)
             {
-                if ((id ?? name ?? data) is not null || comment) return new Frame(id, name, data, comment);
+                if ((id ?? name ?? data) is not null || comment || retry is not null) return new Frame(id, name, data, comment, retry);
                 continue;
             }
             if (line.StartsWith(':')) comment = true;
             else if (line.StartsWith("id: ")) id = line[4..];
             else if (line.StartsWith("event: ")) name = line[7..];
             else if (line.StartsWith("data: ")) data = line[6..];
+            else if (line.StartsWith("retry: ")) retry = int.Parse(line[7..], System.Globalization.CultureInfo.InvariantCulture);
         }
     }
 
@@ -90,18 +93,23 @@ public sealed class EventStream(HttpResponseMessage response, StreamReader reade
         return (data.GetProperty("booking").GetInt32(), data.GetProperty("kind").GetString()!);
     }
 
-    /// <summary>Reads on until the server ends the stream; fails if it is still open after the patience.</summary>
-    public async Task EndsAsync()
+    /// <summary>Reads on until the server ends the stream and returns the last frame it sent; fails if it is still open after the patience.</summary>
+    public async Task<Frame?> EndsAsync()
     {
         using var timeout = new CancellationTokenSource(Patience);
+        Frame? last = null;
         try
         {
-            while (true) await NextAsync(timeout.Token);
+            while (true) last = await NextAsync(timeout.Token);
         }
-        catch (EndOfStreamException) { }
+        catch (EndOfStreamException)
+        {
+            return last;
+        }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             Assert.Fail($"The stream was still open after {Patience.TotalSeconds} s.");
+            return null;
         }
     }
 

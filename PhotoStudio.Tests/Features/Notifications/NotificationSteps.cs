@@ -94,12 +94,16 @@ public static class NotificationSteps
             seen = await Wait.UntilAsync(() => ScalarAsync<long>(connectionString, lastFired), fired => fired != seen, "the outbox job to fire again");
     }
 
-    public static async Task<T> ScalarAsync<T>(string connectionString, string sql, int[]? ids = null)
+    public static Task<T> ScalarAsync<T>(string connectionString, string sql, int[]? ids = null) =>
+        ids is null ? ScalarAsync<T>(connectionString, sql, parameters: []) : ScalarAsync<T>(connectionString, sql, ("ids", ids));
+
+    /// <summary>The first column of the first row, read on a connection of its own; <c>@name</c> in the SQL for each parameter.</summary>
+    public static async Task<T> ScalarAsync<T>(string connectionString, string sql, params (string Name, object Value)[] parameters)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
-        if (ids is not null) command.Parameters.AddWithValue("ids", ids);
+        foreach (var (name, given) in parameters) command.Parameters.AddWithValue(name, given);
         var value = await command.ExecuteScalarAsync();
         return value is null or DBNull ? default! : (T)value;
     }

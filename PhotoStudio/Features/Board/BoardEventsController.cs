@@ -33,6 +33,13 @@ public class BoardEventsController(
     /// <summary>How long a browser refused for too many streams waits before trying again.</summary>
     private const int RetryAfterSeconds = 30;
 
+    /// <summary>
+    /// The reconnection delay a stream ends with when this instance stops (a deploy, a scale-in), in milliseconds: drawn
+    /// from this range for each stream, so its browsers come back to the instances that stay spread over a few seconds
+    /// instead of all at once.
+    /// </summary>
+    public const int StoppingRetryMinMs = 1000, StoppingRetryMaxMs = 5000;
+
     [HttpGet("board/events")]
     public async Task<IActionResult> Events([FromHeader(Name = "Last-Event-ID")] string? lastEventId, CancellationToken ct)
     {
@@ -87,7 +94,19 @@ public class BoardEventsController(
         catch (OperationCanceledException) { } // the browser went away, or the app is stopping
         catch (BoardEventHub.ChannelFullException) { } // too slow: the browser reconnects and catches up
         catch (ChannelClosedException) { }
+        if (lifetime.ApplicationStopping.IsCancellationRequested) await SayReconnectAsync(HttpContext.RequestAborted);
         return new EmptyResult();
+    }
+
+    /// <summary>The last frame of a stream this instance ends as it stops: when to reconnect (to another instance).</summary>
+    private async Task SayReconnectAsync(CancellationToken ct)
+    {
+        try
+        {
+            await WriteAsync($"retry: {Random.Shared.Next(StoppingRetryMinMs, StoppingRetryMaxMs + 1)}\n\n", ct);
+        }
+        catch (OperationCanceledException) { } // the browser is gone already
+        catch (IOException) { }
     }
 
     /// <summary>What a reconnecting browser missed and may see, in order; a re-sync instead when that is too much.</summary>
