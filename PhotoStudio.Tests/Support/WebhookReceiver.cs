@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace PhotoStudio.Tests.Support;
@@ -19,7 +18,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public WebhookReceiver()
     {
-        Port = FreePort();
+        Port = AppProcess.FreePort();
         // Any host name: a test may call it by name (localhost) as well as by address.
         listener.Prefixes.Add($"http://*:{Port}/");
         listener.Start();
@@ -51,13 +50,6 @@ public sealed class WebhookReceiver : IAsyncDisposable
             context.Response.StatusCode = answers.TryDequeue(out var status) ? status : Otherwise;
             context.Response.Close();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()
