@@ -196,5 +196,10 @@ public class BookingsApiTests(StudioApp app) : IClassFixture<StudioApp>
         using var cancelled = await api.SendAsync(Post(url + "/cancel", new { reason = "Client phoned" }, ifMatch: etag));
         Assert.Equal("Cancelled", Json(await cancelled.Content.ReadAsStringAsync()).GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await api.SendAsync(Post("/api/v1/bookings/999999/cancel", new { reason = "x" }, ifMatch: etag))).StatusCode);
+
+        // Staff see in the booking's history that the key made the moves.
+        var desk = await app.SignedInClientAsync("reception@demo.studio");
+        var history = (await desk.GetDocumentAsync($"/board/bookings/{booking.Id}")).Single(".booking-history").TextContent;
+        Assert.True(history.Contains($"{DemoSeeder.ApiKeyName} (API)"), history);
     }
 }

@@ -179,6 +179,12 @@ public class BoardService(StudioDb db, StudioWrites writes, BookingService booki
         var names = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id))
             .Select(u => new { u.Id, Name = u.Employee != null ? u.Employee.FullName : u.Email ?? u.Id })
             .ToDictionaryAsync(u => u.Id, u => u.Name, ct);
+        // Moves made through the JSON API name their key ("apikey:{id}"), shown by the key's name.
+        var keyIds = userIds.Where(by => by.StartsWith("apikey:", StringComparison.Ordinal))
+            .Select(by => int.TryParse(by.AsSpan(7), out var keyId) ? keyId : 0).Where(keyId => keyId > 0).ToList();
+        if (keyIds.Count > 0)
+            foreach (var key in await db.ApiKeys.AsNoTracking().Where(k => keyIds.Contains(k.Id)).Select(k => new { k.Id, k.Name }).ToListAsync(ct))
+                names[$"apikey:{key.Id}"] = $"{key.Name} (API)";
         // Its own query rather than a third collection above, which would multiply the rows of the other two.
         var notifications = await db.Notifications.AsNoTracking().Where(n => n.BookingId == id)
             .OrderByDescending(n => n.CreatedAt).ThenByDescending(n => n.Id).Take(PanelNotifications)
