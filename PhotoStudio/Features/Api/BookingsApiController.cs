@@ -112,7 +112,7 @@ public class BookingsApiController(StudioDb db, FrontDeskService desk, BoardServ
     /// </remarks>
     /// <param name="request">The booking.</param>
     /// <param name="ct">Aborted with the request.</param>
-    [HttpPost("")]
+    [HttpPost("", Name = "createBooking")]
     [Authorize(Policy = Permissions.BookingsManage)]
     [ProducesResponseType<ApiBooking>(StatusCodes.Status201Created)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
@@ -177,14 +177,14 @@ public class BookingsApiController(StudioDb db, FrontDeskService desk, BoardServ
     }
 
     /// <summary>Get a booking by its id.</summary>
-    [HttpGet("{id:int}")]
+    [HttpGet("{id:int}", Name = "getBooking")]
     [Authorize(Policy = Permissions.BookingsViewAll)]
     [ProducesResponseType<ApiBooking>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public Task<IActionResult> Get(int id, CancellationToken ct) => OneAsync(db.Bookings.Where(b => b.Id == id), ct);
 
     /// <summary>Get a booking by its code.</summary>
-    [HttpGet("by-code/{code}")]
+    [HttpGet("by-code/{code}", Name = "getBookingByCode")]
     [Authorize(Policy = Permissions.BookingsViewAll)]
     [ProducesResponseType<ApiBooking>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
@@ -212,7 +212,7 @@ public class BookingsApiController(StudioDb db, FrontDeskService desk, BoardServ
     /// <param name="cursor">The <c>nextCursor</c> of the page before.</param>
     /// <param name="limit">Bookings per page, 1–200 (default 50).</param>
     /// <param name="ct">Aborted with the request.</param>
-    [HttpGet("")]
+    [HttpGet("", Name = "listBookings")]
     [Authorize(Policy = Permissions.BookingsViewAll)]
     [ProducesResponseType<ApiBookingPage>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
@@ -248,7 +248,7 @@ public class BookingsApiController(StudioDb db, FrontDeskService desk, BoardServ
 
     /// <summary>Move a booking to another status.</summary>
     /// <remarks>Needs <c>If-Match</c> with the booking's ETag. Cancelling needs <c>bookings.manage</c> too.</remarks>
-    [HttpPost("{id:int}/status")]
+    [HttpPost("{id:int}/status", Name = "moveBooking")]
     [Authorize(Policy = Permissions.BookingsMove)]
     [ProducesResponseType<ApiBooking>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
@@ -266,7 +266,7 @@ public class BookingsApiController(StudioDb db, FrontDeskService desk, BoardServ
 
     /// <summary>Cancel a booking (the client is told).</summary>
     /// <remarks>Needs <c>If-Match</c> with the booking's ETag.</remarks>
-    [HttpPost("{id:int}/cancel")]
+    [HttpPost("{id:int}/cancel", Name = "cancelBooking")]
     [Authorize(Policy = Permissions.BookingsManage)]
     [ProducesResponseType<ApiBooking>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
@@ -283,7 +283,7 @@ public class BookingsApiController(StudioDb db, FrontDeskService desk, BoardServ
     /// <summary>Move a booking to another time, room or photographer.</summary>
     /// <remarks>Needs <c>If-Match</c>. The new time must be free, as availability would offer it (the notice and horizon
     /// of clients do not apply); a time someone else took is 409.</remarks>
-    [HttpPost("{id:int}/reschedule")]
+    [HttpPost("{id:int}/reschedule", Name = "rescheduleBooking")]
     [Authorize(Policy = Permissions.BookingsManage)]
     [ProducesResponseType<ApiBooking>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
