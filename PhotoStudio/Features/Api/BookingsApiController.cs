@@ -50,7 +50,7 @@ public record ApiBookingPage(IReadOnlyList<ApiBooking> Items, string? NextCursor
 public record ApiNewClient(
     [Required, StringLength(200)] string Name,
     [Required, EmailAddress, StringLength(254)] string Email,
-    [StringLength(40)] string? Phone);
+    [StringLength(40)] string? Phone = null);
 
 /// <summary>A booking to make: a free slot of <c>GET /api/v1/availability</c> and the client.</summary>
 /// <param name="ServiceId">The service.</param>
@@ -67,8 +67,8 @@ public record ApiNewClient(
 public record ApiNewBooking(
     int ServiceId,
     DateTime Start,
-    int? RoomId,
-    int? PhotographerId,
+    int? RoomId = null,
+    int? PhotographerId = null,
     [Range(1, 100)] int Guests = 1,
     int? ClientId = null,
     ApiNewClient? Client = null,
@@ -80,7 +80,7 @@ public record ApiNewBooking(
 /// <summary>A move on the board.</summary>
 /// <param name="Status">The status to move to (the board's rules: Pending → Confirmed → Shooting → Editing → Delivered; Cancelled and NoShow end it).</param>
 /// <param name="Reason">Why; required for Cancelled and NoShow.</param>
-public record ApiStatusChange([Required, StringLength(10)] string Status, [StringLength(500)] string? Reason);
+public record ApiStatusChange([Required, StringLength(10)] string Status, [StringLength(500)] string? Reason = null);
 
 /// <summary>A cancellation by the studio.</summary>
 /// <param name="Reason">Why (kept in the booking's history).</param>
@@ -90,7 +90,7 @@ public record ApiCancellation([Required, StringLength(500)] string Reason);
 /// <param name="Start">The new start, UTC.</param>
 /// <param name="RoomId">The room; omit to keep it.</param>
 /// <param name="PhotographerId">The photographer; omit to keep them.</param>
-public record ApiReschedule(DateTime Start, int? RoomId, int? PhotographerId);
+public record ApiReschedule(DateTime Start, int? RoomId = null, int? PhotographerId = null);
 
 /// <summary>
 /// Bookings: made over the same rules as the front desk (free slot, capacity, the exclusion constraints settle a race),

@@ -41,9 +41,9 @@ public record ApiClientPage(IReadOnlyList<ApiClient> Items, string? NextCursor);
 public record ApiClientInput(
     [Required, StringLength(200)] string Name,
     [Required, EmailAddress, StringLength(254)] string Email,
-    [StringLength(40)] string? Phone,
-    [StringLength(4000)] string? Notes,
-    [MaxLength(ClientForm.MaxTags)] IReadOnlyList<string>? Tags,
+    [StringLength(40)] string? Phone = null,
+    [StringLength(4000)] string? Notes = null,
+    [MaxLength(ClientForm.MaxTags)] IReadOnlyList<string>? Tags = null,
     bool MarketingOptIn = false)
 {
     public ClientForm Form(uint version = 0) => new()
