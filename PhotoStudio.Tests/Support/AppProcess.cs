@@ -125,7 +125,8 @@ public sealed class AppProcess : IAsyncDisposable
         return (TestDatabase.RepositoryRoot, configuration);
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port nobody listens on now.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
