@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
@@ -41,6 +43,11 @@ public static class ApiDocument
         options.AddDocumentTransformer((document, _, _) =>
         {
             document.Tags = new HashSet<OpenApiTag>(TagDescriptions.Select(t => new OpenApiTag { Name = t.Key, Description = t.Value }));
+            return Task.CompletedTask;
+        });
+        options.AddSchemaTransformer((schema, context, _) =>
+        {
+            if (context.JsonPropertyInfo?.AssociatedParameter?.AttributeProvider is { } parameter) Limits(schema, parameter.GetCustomAttributes(true));
             return Task.CompletedTask;
         });
         options.AddOperationTransformer((operation, context, _) =>
@@ -117,6 +124,41 @@ public static class ApiDocument
             {
                 var json = context.ApplicationServices.GetRequiredService<IOptions<JsonOptions>>().Value.JsonSerializerOptions;
                 foreach (var media in body.Content.Values) media.Example = JsonSerializer.SerializeToNode(example, type, json);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The data annotations on a record's constructor parameter (where the API's requests carry them, and where model
+    /// validation reads them) as the limits of its property's schema.
+    /// </summary>
+    private static void Limits(OpenApiSchema schema, object[] attributes)
+    {
+        var array = schema.Type?.HasFlag(JsonSchemaType.Array) == true;
+        foreach (var attribute in attributes)
+        {
+            switch (attribute)
+            {
+                case StringLengthAttribute length:
+                    schema.MaxLength = length.MaximumLength;
+                    if (length.MinimumLength > 0) schema.MinLength = length.MinimumLength;
+                    break;
+                case MaxLengthAttribute max when array:
+                    schema.MaxItems = max.Length;
+                    break;
+                case MaxLengthAttribute max:
+                    schema.MaxLength = max.Length;
+                    break;
+                case RangeAttribute range:
+                    schema.Minimum = Convert.ToString(range.Minimum, CultureInfo.InvariantCulture);
+                    schema.Maximum = Convert.ToString(range.Maximum, CultureInfo.InvariantCulture);
+                    break;
+                case EmailAddressAttribute:
+                    schema.Format = "email";
+                    break;
+                case RequiredAttribute { AllowEmptyStrings: false } when schema.Type?.HasFlag(JsonSchemaType.String) == true:
+                    schema.MinLength ??= 1;
+                    break;
             }
         }
     }
