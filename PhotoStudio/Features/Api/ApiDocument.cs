@@ -7,6 +7,9 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
+using PhotoStudio.Data;
+using PhotoStudio.Features.Booking;
+using PhotoStudio.Features.FrontDesk;
 
 namespace PhotoStudio.Features.Api;
 
@@ -48,6 +51,8 @@ public static class ApiDocument
         options.AddSchemaTransformer((schema, context, _) =>
         {
             if (context.JsonPropertyInfo?.AssociatedParameter?.AttributeProvider is { } parameter) Limits(schema, parameter.GetCustomAttributes(true));
+            if (context.JsonPropertyInfo is { } property && Choices(property.DeclaringType, property.Name) is { } choices)
+                schema.Enum = [.. choices.Select(c => (JsonNode)JsonValue.Create(c))];
             return Task.CompletedTask;
         });
         options.AddOperationTransformer((operation, context, _) =>
@@ -72,6 +77,9 @@ public static class ApiDocument
         var policies = description.ActionDescriptor.EndpointMetadata.OfType<IAuthorizeData>().Select(a => a.Policy).Where(p => p is not null);
         if (policies.Any(p => p != ApiSetup.AnyKeyPolicy))
             operation.Responses.TryAdd("403", Problem(document, "The key's scopes do not allow this operation.", "ProblemDetails"));
+
+        foreach (var query in operation.Parameters.OfType<OpenApiParameter>().Where(p => p.In == ParameterLocation.Query && p.Name == "status"))
+            if (query.Schema is OpenApiSchema schema) schema.Enum = [.. Enum.GetNames<BookingStatus>().Select(c => (JsonNode)JsonValue.Create(c))];
 
         if (operation.Responses.TryGetValue("428", out _))
             operation.Parameters.Add(new OpenApiParameter
@@ -127,6 +135,15 @@ public static class ApiDocument
             }
         }
     }
+
+    /// <summary>The values a string property of the API's records takes, where it takes a fixed few.</summary>
+    private static IReadOnlyList<string>? Choices(Type type, string property) => (type.Name, property) switch
+    {
+        (nameof(ApiBooking) or nameof(ApiStatusChange), "status") => Enum.GetNames<BookingStatus>(),
+        (nameof(ApiNewBooking), "status") => FrontDeskForm.Statuses,
+        (nameof(ApiNewBooking) or nameof(ApiBooking), "language") => BookingLanguage.Offered,
+        _ => null,
+    };
 
     /// <summary>
     /// The data annotations on a record's constructor parameter (where the API's requests carry them, and where model
