@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
@@ -78,6 +79,12 @@ public static class ApiDocument
         if (policies.Any(p => p != ApiSetup.AnyKeyPolicy))
             operation.Responses.TryAdd("403", Problem(document, "The key's scopes do not allow this operation.", "ProblemDetails"));
 
+        // A query value of a value type without a default is one the action cannot do without: missing, it reads 0 or
+        // 0001-01-01 and refuses it (422), so the contract says it is required.
+        foreach (var needed in description.ParameterDescriptions.Where(p => p.Source == BindingSource.Query && p.DefaultValue is null
+                     && p.Type is { IsValueType: true } type && Nullable.GetUnderlyingType(type) is null))
+            if (operation.Parameters.OfType<OpenApiParameter>().FirstOrDefault(p => p.In == ParameterLocation.Query && p.Name == needed.Name) is { } parameter)
+                parameter.Required = true;
         foreach (var query in operation.Parameters.OfType<OpenApiParameter>().Where(p => p.In == ParameterLocation.Query && p.Name == "status"))
             if (query.Schema is OpenApiSchema schema) schema.Enum = [.. Enum.GetNames<BookingStatus>().Select(c => (JsonNode)JsonValue.Create(c))];
 
@@ -126,7 +133,7 @@ public static class ApiDocument
 
         if (operation.RequestBody is OpenApiRequestBody body)
         {
-            var type = description.ParameterDescriptions.FirstOrDefault(p => p.Source == Microsoft.AspNetCore.Mvc.ModelBinding.BindingSource.Body)?.Type;
+            var type = description.ParameterDescriptions.FirstOrDefault(p => p.Source == BindingSource.Body)?.Type;
             body.Description = type is null ? body.Description : BodyDescription(type);
             if (type is not null && Examples.TryGetValue(type, out var example) && body.Content is not null)
             {
