@@ -34,16 +34,8 @@ public abstract class ApiControllerBase : ControllerBase, IActionFilter
     void IActionFilter.OnActionExecuting(ActionExecutingContext context)
     {
         var fields = context.ActionArguments.SelectMany(a => WithNul(a.Key, a.Value, depth: 0)).Distinct().ToList();
-        if (fields.Count == 0) return;
-        var problem = new HttpValidationProblemDetails(fields.ToDictionary(f => f, _ => new[] { "A NUL character (U+0000) is not allowed." }))
-        {
-            Status = StatusCodes.Status400BadRequest,
-            Title = "The request has invalid fields.",
-            Type = "https://www.rfc-editor.org/rfc/rfc9110#status.400",
-            Instance = Request.Path,
-        };
-        problem.Extensions["traceId"] = ApiProblems.Problem(HttpContext, 400, null).Extensions["traceId"];
-        context.Result = new ObjectResult(problem) { StatusCode = StatusCodes.Status400BadRequest, ContentTypes = { "application/problem+json" } };
+        if (fields.Count > 0)
+            context.Result = Invalid(fields.ToDictionary(f => f, _ => new[] { "A NUL character (U+0000) is not allowed." }), StatusCodes.Status400BadRequest);
     }
 
     void IActionFilter.OnActionExecuted(ActionExecutedContext context) { }
@@ -62,18 +54,18 @@ public abstract class ApiControllerBase : ControllerBase, IActionFilter
     /// <summary>The id of the key this request came with.</summary>
     protected int KeyId => ApiKeyAuthentication.KeyId(User);
 
-    /// <summary>422 with a message for each field, in the RFC 9457 form with <c>errors</c>.</summary>
-    protected ObjectResult Invalid(Dictionary<string, string[]> errors)
+    /// <summary>422 (or <paramref name="status"/>) with a message for each field, in the RFC 9457 form with <c>errors</c>.</summary>
+    protected ObjectResult Invalid(Dictionary<string, string[]> errors, int status = StatusCodes.Status422UnprocessableEntity)
     {
         var problem = new HttpValidationProblemDetails(errors)
         {
-            Status = StatusCodes.Status422UnprocessableEntity,
+            Status = status,
             Title = "The request has invalid fields.",
-            Type = "https://www.rfc-editor.org/rfc/rfc9110#status.422",
+            Type = $"https://www.rfc-editor.org/rfc/rfc9110#status.{status}",
             Instance = Request.Path,
         };
-        problem.Extensions["traceId"] = ApiProblems.Problem(HttpContext, 422, null).Extensions["traceId"];
-        return new ObjectResult(problem) { StatusCode = StatusCodes.Status422UnprocessableEntity, ContentTypes = { "application/problem+json" } };
+        problem.Extensions["traceId"] = ApiProblems.Problem(HttpContext, status, null).Extensions["traceId"];
+        return new ObjectResult(problem) { StatusCode = status, ContentTypes = { "application/problem+json" } };
     }
 
     /// <summary>A problem without field errors (404, 409, 412, 428 …).</summary>
