@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.RateLimiting;
 using PhotoStudio.Features.Admin.Integrations;
 using PhotoStudio.Infrastructure;
@@ -22,25 +23,49 @@ namespace PhotoStudio.Features.Api;
 [IgnoreAntiforgeryToken]
 [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
 [ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, "application/problem+json")]
-public abstract class ApiControllerBase : ControllerBase
+public abstract class ApiControllerBase : ControllerBase, IActionFilter
 {
     public const string SlotTaken = "Sorry, that time was just taken. Please choose another one.";
+
+    /// <summary>
+    /// A NUL character can be neither searched for nor stored (PostgreSQL text refuses it), so a value with one is
+    /// malformed: 400 naming the field, as for a value the binder could not read, before the action runs.
+    /// </summary>
+    void IActionFilter.OnActionExecuting(ActionExecutingContext context)
+    {
+        var fields = context.ActionArguments.SelectMany(a => WithNul(a.Key, a.Value, depth: 0)).Distinct().ToList();
+        if (fields.Count > 0)
+            context.Result = Invalid(fields.ToDictionary(f => f, _ => new[] { "A NUL character (U+0000) is not allowed." }), StatusCodes.Status400BadRequest);
+    }
+
+    void IActionFilter.OnActionExecuted(ActionExecutedContext context) { }
+
+    /// <summary>The fields of a bound value (a string, a list of strings or one of the API's records) that hold a NUL.</summary>
+    private static IEnumerable<string> WithNul(string name, object? value, int depth) => value switch
+    {
+        string s => s.Contains('\0') ? [name] : [],
+        IEnumerable<string> list => list.Any(s => s?.Contains('\0') == true) ? [name] : [],
+        not null when depth < 2 && value.GetType().Namespace == typeof(ApiControllerBase).Namespace => value.GetType().GetProperties()
+            .Where(p => p.GetIndexParameters().Length == 0)
+            .SelectMany(p => WithNul(depth == 0 ? Camel(p.Name) : $"{name}.{Camel(p.Name)}", p.GetValue(value), depth + 1)),
+        _ => [],
+    };
 
     /// <summary>The id of the key this request came with.</summary>
     protected int KeyId => ApiKeyAuthentication.KeyId(User);
 
-    /// <summary>422 with a message for each field, in the RFC 9457 form with <c>errors</c>.</summary>
-    protected ObjectResult Invalid(Dictionary<string, string[]> errors)
+    /// <summary>422 (or <paramref name="status"/>) with a message for each field, in the RFC 9457 form with <c>errors</c>.</summary>
+    protected ObjectResult Invalid(Dictionary<string, string[]> errors, int status = StatusCodes.Status422UnprocessableEntity)
     {
         var problem = new HttpValidationProblemDetails(errors)
         {
-            Status = StatusCodes.Status422UnprocessableEntity,
+            Status = status,
             Title = "The request has invalid fields.",
-            Type = "https://www.rfc-editor.org/rfc/rfc9110#status.422",
+            Type = $"https://www.rfc-editor.org/rfc/rfc9110#status.{status}",
             Instance = Request.Path,
         };
-        problem.Extensions["traceId"] = ApiProblems.Problem(HttpContext, 422, null).Extensions["traceId"];
-        return new ObjectResult(problem) { StatusCode = StatusCodes.Status422UnprocessableEntity, ContentTypes = { "application/problem+json" } };
+        problem.Extensions["traceId"] = ApiProblems.Problem(HttpContext, status, null).Extensions["traceId"];
+        return new ObjectResult(problem) { StatusCode = status, ContentTypes = { "application/problem+json" } };
     }
 
     /// <summary>A problem without field errors (404, 409, 412, 428 …).</summary>

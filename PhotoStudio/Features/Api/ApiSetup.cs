@@ -35,8 +35,11 @@ public static class ApiSetup
         services.AddAuthorizationBuilder()
             .AddPolicy(AnyKeyPolicy, p => p.AddAuthenticationSchemes(ApiKeys.Scheme).RequireAuthenticatedUser())
             .AddPolicy(DocsPolicy, p => p.AddAuthenticationSchemes(StaffOrKey).RequireAuthenticatedUser());
+        // The document's schemas follow these options: numbers are numbers (not "a number or a numeric string").
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);
         services.AddOpenApi(DocumentName, o =>
         {
+            ApiDocument.Configure(o);
             o.ShouldInclude = d => d.RelativePath?.StartsWith("api/v1/", StringComparison.Ordinal) == true;
             o.AddDocumentTransformer((document, _, _) =>
             {

@@ -57,7 +57,7 @@ public class AvailabilityApiController(StudioDb db, BookingService booking, Stud
     public const int MaxDays = 62;
 
     /// <summary>List the services clients can book.</summary>
-    [HttpGet("services")]
+    [HttpGet("services", Name = "listServices")]
     [ProducesResponseType<IReadOnlyList<ApiService>>(StatusCodes.Status200OK)]
     public async Task<IReadOnlyList<ApiService>> Services(CancellationToken ct)
     {
@@ -72,14 +72,14 @@ public class AvailabilityApiController(StudioDb db, BookingService booking, Stud
     }
 
     /// <summary>List the studio's active rooms.</summary>
-    [HttpGet("rooms")]
+    [HttpGet("rooms", Name = "listRooms")]
     [ProducesResponseType<IReadOnlyList<ApiRoom>>(StatusCodes.Status200OK)]
     public async Task<IReadOnlyList<ApiRoom>> Rooms(CancellationToken ct) =>
         await db.Rooms.AsNoTracking().Where(r => r.IsActive).OrderBy(r => r.Name).ThenBy(r => r.Id)
             .Select(r => new ApiRoom(r.Id, r.Name, r.Capacity)).ToListAsync(ct);
 
     /// <summary>List the active photographers who offer at least one active service.</summary>
-    [HttpGet("photographers")]
+    [HttpGet("photographers", Name = "listPhotographers")]
     [ProducesResponseType<IReadOnlyList<ApiPhotographer>>(StatusCodes.Status200OK)]
     public async Task<IReadOnlyList<ApiPhotographer>> Photographers(CancellationToken ct) =>
         await db.Employees.AsNoTracking()
@@ -99,7 +99,7 @@ public class AvailabilityApiController(StudioDb db, BookingService booking, Stud
     /// <param name="roomId">Only this room.</param>
     /// <param name="photographerId">Only this photographer.</param>
     /// <param name="ct">Aborted with the request.</param>
-    [HttpGet("availability")]
+    [HttpGet("availability", Name = "getAvailability")]
     [ProducesResponseType<ApiAvailability>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
     public async Task<IActionResult> Availability([FromQuery] int serviceId, [FromQuery] DateOnly from, [FromQuery] DateOnly to,

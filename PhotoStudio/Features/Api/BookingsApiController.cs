@@ -50,7 +50,7 @@ public record ApiBookingPage(IReadOnlyList<ApiBooking> Items, string? NextCursor
 public record ApiNewClient(
     [Required, StringLength(200)] string Name,
     [Required, EmailAddress, StringLength(254)] string Email,
-    [StringLength(40)] string? Phone);
+    [StringLength(40)] string? Phone = null);
 
 /// <summary>A booking to make: a free slot of <c>GET /api/v1/availability</c> and the client.</summary>
 /// <param name="ServiceId">The service.</param>
@@ -67,8 +67,8 @@ public record ApiNewClient(
 public record ApiNewBooking(
     int ServiceId,
     DateTime Start,
-    int? RoomId,
-    int? PhotographerId,
+    int? RoomId = null,
+    int? PhotographerId = null,
     [Range(1, 100)] int Guests = 1,
     int? ClientId = null,
     ApiNewClient? Client = null,
@@ -80,7 +80,7 @@ public record ApiNewBooking(
 /// <summary>A move on the board.</summary>
 /// <param name="Status">The status to move to (the board's rules: Pending → Confirmed → Shooting → Editing → Delivered; Cancelled and NoShow end it).</param>
 /// <param name="Reason">Why; required for Cancelled and NoShow.</param>
-public record ApiStatusChange([Required, StringLength(10)] string Status, [StringLength(500)] string? Reason);
+public record ApiStatusChange([Required, StringLength(10)] string Status, [StringLength(500)] string? Reason = null);
 
 /// <summary>A cancellation by the studio.</summary>
 /// <param name="Reason">Why (kept in the booking's history).</param>
@@ -90,7 +90,7 @@ public record ApiCancellation([Required, StringLength(500)] string Reason);
 /// <param name="Start">The new start, UTC.</param>
 /// <param name="RoomId">The room; omit to keep it.</param>
 /// <param name="PhotographerId">The photographer; omit to keep them.</param>
-public record ApiReschedule(DateTime Start, int? RoomId, int? PhotographerId);
+public record ApiReschedule(DateTime Start, int? RoomId = null, int? PhotographerId = null);
 
 /// <summary>
 /// Bookings: made over the same rules as the front desk (free slot, capacity, the exclusion constraints settle a race),
@@ -113,7 +113,7 @@ public class BookingsApiController(StudioDb db, FrontDeskService desk, BoardServ
     /// </remarks>
     /// <param name="request">The booking.</param>
     /// <param name="ct">Aborted with the request.</param>
-    [HttpPost("")]
+    [HttpPost("", Name = "createBooking")]
     [Authorize(Policy = Permissions.BookingsManage)]
     [ProducesResponseType<ApiBooking>(StatusCodes.Status201Created)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
@@ -178,14 +178,14 @@ public class BookingsApiController(StudioDb db, FrontDeskService desk, BoardServ
     }
 
     /// <summary>Get a booking by its id.</summary>
-    [HttpGet("{id:int}")]
+    [HttpGet("{id:int}", Name = "getBooking")]
     [Authorize(Policy = Permissions.BookingsViewAll)]
     [ProducesResponseType<ApiBooking>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public Task<IActionResult> Get(int id, CancellationToken ct) => OneAsync(db.Bookings.Where(b => b.Id == id), ct);
 
     /// <summary>Get a booking by its code.</summary>
-    [HttpGet("by-code/{code}")]
+    [HttpGet("by-code/{code}", Name = "getBookingByCode")]
     [Authorize(Policy = Permissions.BookingsViewAll)]
     [ProducesResponseType<ApiBooking>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
@@ -213,7 +213,7 @@ public class BookingsApiController(StudioDb db, FrontDeskService desk, BoardServ
     /// <param name="cursor">The <c>nextCursor</c> of the page before.</param>
     /// <param name="limit">Bookings per page, 1–200 (default 50).</param>
     /// <param name="ct">Aborted with the request.</param>
-    [HttpGet("")]
+    [HttpGet("", Name = "listBookings")]
     [Authorize(Policy = Permissions.BookingsViewAll)]
     [ProducesResponseType<ApiBookingPage>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
@@ -249,7 +249,7 @@ public class BookingsApiController(StudioDb db, FrontDeskService desk, BoardServ
 
     /// <summary>Move a booking to another status.</summary>
     /// <remarks>Needs <c>If-Match</c> with the booking's ETag. Cancelling needs <c>bookings.manage</c> too.</remarks>
-    [HttpPost("{id:int}/status")]
+    [HttpPost("{id:int}/status", Name = "moveBooking")]
     [Authorize(Policy = Permissions.BookingsMove)]
     [ProducesResponseType<ApiBooking>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
@@ -267,7 +267,7 @@ public class BookingsApiController(StudioDb db, FrontDeskService desk, BoardServ
 
     /// <summary>Cancel a booking (the client is told).</summary>
     /// <remarks>Needs <c>If-Match</c> with the booking's ETag.</remarks>
-    [HttpPost("{id:int}/cancel")]
+    [HttpPost("{id:int}/cancel", Name = "cancelBooking")]
     [Authorize(Policy = Permissions.BookingsManage)]
     [ProducesResponseType<ApiBooking>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
@@ -284,7 +284,7 @@ public class BookingsApiController(StudioDb db, FrontDeskService desk, BoardServ
     /// <summary>Move a booking to another time, room or photographer.</summary>
     /// <remarks>Needs <c>If-Match</c>. The new time must be free, as availability would offer it (the notice and horizon
     /// of clients do not apply); a time someone else took is 409.</remarks>
-    [HttpPost("{id:int}/reschedule")]
+    [HttpPost("{id:int}/reschedule", Name = "rescheduleBooking")]
     [Authorize(Policy = Permissions.BookingsManage)]
     [ProducesResponseType<ApiBooking>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]

@@ -41,9 +41,9 @@ public record ApiClientPage(IReadOnlyList<ApiClient> Items, string? NextCursor);
 public record ApiClientInput(
     [Required, StringLength(200)] string Name,
     [Required, EmailAddress, StringLength(254)] string Email,
-    [StringLength(40)] string? Phone,
-    [StringLength(4000)] string? Notes,
-    [MaxLength(ClientForm.MaxTags)] IReadOnlyList<string>? Tags,
+    [StringLength(40)] string? Phone = null,
+    [StringLength(4000)] string? Notes = null,
+    [MaxLength(ClientForm.MaxTags)] IReadOnlyList<string>? Tags = null,
     bool MarketingOptIn = false)
 {
     public ClientForm Form(uint version = 0) => new()
@@ -65,7 +65,7 @@ public class ClientsApiController(StudioDb db, ClientDirectory directory) : ApiC
     /// <param name="cursor">The <c>nextCursor</c> of the page before.</param>
     /// <param name="limit">Clients per page, 1–200 (default 50).</param>
     /// <param name="ct">Aborted with the request.</param>
-    [HttpGet("")]
+    [HttpGet("", Name = "listClients")]
     [Authorize(Policy = Permissions.ClientsView)]
     [ProducesResponseType<ApiClientPage>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
@@ -88,7 +88,7 @@ public class ClientsApiController(StudioDb db, ClientDirectory directory) : ApiC
     }
 
     /// <summary>Get a client.</summary>
-    [HttpGet("{id:int}")]
+    [HttpGet("{id:int}", Name = "getClient")]
     [Authorize(Policy = Permissions.ClientsView)]
     [ProducesResponseType<ApiClient>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
@@ -101,7 +101,7 @@ public class ClientsApiController(StudioDb db, ClientDirectory directory) : ApiC
     }
 
     /// <summary>Create a client.</summary>
-    [HttpPost("")]
+    [HttpPost("", Name = "createClient")]
     [Authorize(Policy = Permissions.ClientsManage)]
     [ProducesResponseType<ApiClient>(StatusCodes.Status201Created)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
@@ -116,7 +116,7 @@ public class ClientsApiController(StudioDb db, ClientDirectory directory) : ApiC
 
     /// <summary>Replace a client's details.</summary>
     /// <remarks>Needs <c>If-Match</c> with the client's ETag; an erased client cannot be changed (422).</remarks>
-    [HttpPut("{id:int}")]
+    [HttpPut("{id:int}", Name = "updateClient")]
     [Authorize(Policy = Permissions.ClientsManage)]
     [ProducesResponseType<ApiClient>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
