@@ -51,6 +51,14 @@ public class ClientsApiTests(StudioApp app) : IClassFixture<StudioApp>
         using var invalid = await api.PostAsJsonAsync("/api/v1/clients", new { name = "", email = "not-an-email" });
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
         Assert.Equal("application/problem+json", invalid.Content.Headers.ContentType!.MediaType);
+        // Named as the JSON names them, like every other field error of the API.
+        var unreadable = Json(await invalid.Content.ReadAsStringAsync());
+        Assert.Equal(["email", "name"], unreadable.GetProperty("errors").EnumerateObject().Select(e => e.Name).Order());
+        Assert.StartsWith("https://www.rfc-editor.org/", unreadable.GetProperty("type").GetString());
+        using var wrongType = await api.PostAsJsonAsync("/api/v1/clients", new { name = 5, email = "x@example.org" });
+        var wrong = Json(await wrongType.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
+        Assert.DoesNotContain("System.", wrong.GetRawText());
         Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/api/v1/clients/999999")).StatusCode);
         await using var db = app.NewDb();
         Assert.Equal(1, await db.Clients.CountAsync(c => c.Email == email.ToLowerInvariant()));

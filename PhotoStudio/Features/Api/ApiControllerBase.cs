@@ -55,18 +55,8 @@ public abstract class ApiControllerBase : ControllerBase, IActionFilter
     protected int KeyId => ApiKeyAuthentication.KeyId(User);
 
     /// <summary>422 (or <paramref name="status"/>) with a message for each field, in the RFC 9457 form with <c>errors</c>.</summary>
-    protected ObjectResult Invalid(Dictionary<string, string[]> errors, int status = StatusCodes.Status422UnprocessableEntity)
-    {
-        var problem = new HttpValidationProblemDetails(errors)
-        {
-            Status = status,
-            Title = "The request has invalid fields.",
-            Type = $"https://www.rfc-editor.org/rfc/rfc9110#status.{status}",
-            Instance = Request.Path,
-        };
-        problem.Extensions["traceId"] = ApiProblems.Problem(HttpContext, status, null).Extensions["traceId"];
-        return new ObjectResult(problem) { StatusCode = status, ContentTypes = { "application/problem+json" } };
-    }
+    protected ObjectResult Invalid(Dictionary<string, string[]> errors, int status = StatusCodes.Status422UnprocessableEntity) =>
+        ApiProblems.Fields(HttpContext, errors, status);
 
     /// <summary>A problem without field errors (404, 409, 412, 428 …).</summary>
     protected ObjectResult Refuse(int status, string detail) =>

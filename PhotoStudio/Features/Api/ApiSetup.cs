@@ -28,6 +28,8 @@ public static class ApiSetup
     {
         services.AddScoped<ApiKeys>();
         services.AddScoped<ApiRepresentations>();
+        // After MVC's own set-up, which sets its default factory.
+        services.PostConfigure<Microsoft.AspNetCore.Mvc.ApiBehaviorOptions>(o => o.InvalidModelStateResponseFactory = ApiProblems.Unreadable);
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeys.Scheme, null)
             .AddPolicyScheme(StaffOrKey, null, o => o.ForwardDefaultSelector = context =>
