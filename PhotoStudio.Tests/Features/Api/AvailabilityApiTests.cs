@@ -101,5 +101,12 @@ public class AvailabilityApiTests(StudioApp app)
         using var missing = await api.GetAsync("/api/v1/no-such-thing");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal("application/problem+json", missing.Content.Headers.ContentType!.MediaType);
+        // An operation's address with a method it does not take: 405, naming the ones it does.
+        using var wrongMethod = await api.DeleteAsync("/api/v1/clients/1");
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
+        Assert.Equal(["GET", "PUT"], wrongMethod.Content.Headers.Allow.Order());
+        Assert.Equal("application/problem+json", wrongMethod.Content.Headers.ContentType!.MediaType);
+        using var put = await api.PutAsync("/api/v1/services", new StringContent("{}"));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, put.StatusCode);
     }
 }

@@ -16,6 +16,20 @@ namespace PhotoStudio.Features.Api;
 /// </summary>
 public static class ApiSetup
 {
+    private static IReadOnlyList<(Microsoft.AspNetCore.Routing.Template.TemplateMatcher Matcher, IReadOnlyList<string> Methods)>? operations;
+
+    /// <summary>The methods the API's operations take at <paramref name="path"/> (constraints aside: a shape match is enough to name them).</summary>
+    private static List<string> AllowedMethods(EndpointDataSource endpoints, PathString path)
+    {
+        operations ??= [.. endpoints.Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.TrimStart('/').StartsWith("api/v1/", StringComparison.Ordinal) == true
+                        && e.Metadata.GetMetadata<HttpMethodMetadata>() is not null)
+            .Select(e => (new Microsoft.AspNetCore.Routing.Template.TemplateMatcher(
+                    Microsoft.AspNetCore.Routing.Template.TemplateParser.Parse(e.RoutePattern.RawText!.TrimStart('/')), new RouteValueDictionary()),
+                e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods))];
+        return [.. operations.Where(o => o.Matcher.TryMatch(path, new RouteValueDictionary())).SelectMany(o => o.Methods).Distinct().Order(StringComparer.Ordinal)];
+    }
+
     public const string DocumentName = "v1";
     public const string DocsPath = "/api/docs";
     /// <summary>The policy of operations any valid key may call (what the booking wizard shows everyone).</summary>
@@ -101,8 +115,15 @@ public static class ApiSetup
             openApi.RequireAuthorization(DocsPolicy);
             docs.RequireAuthorization(DocsPolicy);
         }
-        // Unknown API addresses answer in the API's own format.
-        app.MapFallback("api/{**path}", (HttpContext context) => Results.Problem(ApiProblems.Problem(context, 404, "There is no such operation.")))
+        // Unknown API addresses answer in the API's own format: 405 with Allow for an operation's address asked with
+        // another method, else 404.
+        app.MapFallback("api/{**path}", (HttpContext context, EndpointDataSource endpoints) =>
+            {
+                var allowed = AllowedMethods(endpoints, context.Request.Path);
+                if (allowed.Count == 0) return Results.Problem(ApiProblems.Problem(context, 404, "There is no such operation."));
+                context.Response.Headers.Allow = string.Join(", ", allowed);
+                return Results.Problem(ApiProblems.Problem(context, 405, $"This address takes {string.Join(", ", allowed)}."));
+            })
             .AllowAnonymous().ExcludeFromDescription();
     }
 }
