@@ -36,7 +36,6 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
         [
             new(ClaimTypes.NameIdentifier, Actor(key.Id)),
             new(ClaimTypes.Name, key.Name),
-            new(ApiKeys.ClaimKeyId, key.Prefix),
             .. key.Permissions.Select(p => new Claim(Permissions.ClaimType, p)),
         ];
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name)), Scheme.Name));

@@ -9,8 +9,6 @@ namespace PhotoStudio.Features.Api;
 /// </summary>
 public static class ApiProblems
 {
-    public const string PathPrefix = "/api/";
-
     public static bool IsApi(PathString path) => path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase);
 
     public static string Title(int status) => status switch

@@ -235,12 +235,12 @@ public class BookingsApiController(StudioDb db, FrontDeskService desk, BoardServ
 
         var query = db.Bookings.Where(b => b.Id > after);
         if (wanted is { } s) query = query.Where(b => b.Status == s);
-        if (from is { } f) query = query.Where(b => b.StartsAt >= f.ToUniversalTime());
-        if (to is { } t) query = query.Where(b => b.StartsAt < t.ToUniversalTime());
+        if (from is { } f) query = query.Where(b => b.StartsAt >= Utc(f));
+        if (to is { } t) query = query.Where(b => b.StartsAt < Utc(t));
         if (roomId is { } r) query = query.Where(b => b.RoomId == r);
         if (photographerId is { } p) query = query.Where(b => b.PhotographerId == p);
         if (clientId is { } c) query = query.Where(b => b.ClientId == c);
-        if (updatedSince is { } u) query = query.Where(b => b.UpdatedAt >= u.ToUniversalTime());
+        if (updatedSince is { } u) query = query.Where(b => b.UpdatedAt >= Utc(u));
         var page = await QueryAsync(query.OrderBy(b => b.Id).Take(limit + 1), ct);
         var more = page.Count > limit;
         var items = page.Take(limit).ToList();
@@ -258,10 +258,11 @@ public class BookingsApiController(StudioDb db, FrontDeskService desk, BoardServ
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public async Task<IActionResult> Move(int id, [FromBody] ApiStatusChange request, CancellationToken ct)
     {
-        if (IfMatch() is (null, { } refusal)) return refusal;
+        var (version, refusal) = IfMatch();
+        if (refusal is not null) return refusal;
         if (!Enum.TryParse<BookingStatus>(request.Status, ignoreCase: true, out var to) || !Enum.IsDefined(to) || int.TryParse(request.Status, out _))
             return Invalid(new() { ["status"] = [$"One of {string.Join(", ", Enum.GetNames<BookingStatus>())}."] });
-        var outcome = await board.MoveAsync(id, to, IfMatch().Version!.Value, request.Reason, Staff.From(User), ct);
+        var outcome = await board.MoveAsync(id, to, version!.Value, request.Reason, Staff.From(User), ct);
         return await AnswerAsync(outcome, _ => OneAsync(db.Bookings.Where(b => b.Id == id), ct));
     }
 
@@ -276,8 +277,9 @@ public class BookingsApiController(StudioDb db, FrontDeskService desk, BoardServ
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public async Task<IActionResult> Cancel(int id, [FromBody] ApiCancellation request, CancellationToken ct)
     {
-        if (IfMatch() is (null, { } refusal)) return refusal;
-        var outcome = await board.MoveAsync(id, BookingStatus.Cancelled, IfMatch().Version!.Value, request.Reason, Staff.From(User), ct);
+        var (version, refusal) = IfMatch();
+        if (refusal is not null) return refusal;
+        var outcome = await board.MoveAsync(id, BookingStatus.Cancelled, version!.Value, request.Reason, Staff.From(User), ct);
         return await AnswerAsync(outcome, _ => OneAsync(db.Bookings.Where(b => b.Id == id), ct));
     }
 
@@ -294,16 +296,20 @@ public class BookingsApiController(StudioDb db, FrontDeskService desk, BoardServ
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public async Task<IActionResult> Reschedule(int id, [FromBody] ApiReschedule request, CancellationToken ct)
     {
-        if (IfMatch() is (null, { } refusal)) return refusal;
+        var (version, refusal) = IfMatch();
+        if (refusal is not null) return refusal;
         if (request.Start.Kind == DateTimeKind.Unspecified || !SaneDates.Contains(request.Start))
             return Invalid(new() { ["start"] = ["A UTC time (ending in Z or +00:00)."] });
         var current = await db.Bookings.Where(b => b.Id == id).Select(b => new { b.RoomId, b.PhotographerId }).FirstOrDefaultAsync(ct);
         if (current is null) return Refuse(StatusCodes.Status404NotFound, "There is no such booking.");
         var local = (await studioDay.ClockAsync(ct)).ToLocal(request.Start.ToUniversalTime());
-        var outcome = await board.ReassignAsync(id, IfMatch().Version!.Value, request.RoomId ?? current.RoomId, request.PhotographerId ?? current.PhotographerId,
+        var outcome = await board.ReassignAsync(id, version!.Value, request.RoomId ?? current.RoomId, request.PhotographerId ?? current.PhotographerId,
             DateOnly.FromDateTime(local), TimeOnly.FromDateTime(local), Staff.From(User), ct);
         return await AnswerAsync(outcome, _ => OneAsync(db.Bookings.Where(b => b.Id == id), ct));
     }
+
+    /// <summary>A filter's instant as UTC: one written without an offset is read as UTC, never as the server's zone.</summary>
+    private static DateTime Utc(DateTime t) => t.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : t.ToUniversalTime();
 
     /// <summary>The front desk's field names in the API's terms.</summary>
     private static string BookingField(string field) => field switch

@@ -125,8 +125,9 @@ public class ClientsApiController(StudioDb db, ClientDirectory directory) : ApiC
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public async Task<IActionResult> Update(int id, [FromBody] ApiClientInput request, CancellationToken ct)
     {
-        if (IfMatch() is not (uint version, null)) return IfMatch().Refusal!;
-        return await AnswerAsync(await directory.SaveAsync(id, request.Form(version), valid: true, Actor, ct), _ => Get(id, ct));
+        var (version, refusal) = IfMatch();
+        if (refusal is not null) return refusal;
+        return await AnswerAsync(await directory.SaveAsync(id, request.Form(version!.Value), valid: true, Actor, ct), _ => Get(id, ct));
     }
 
     private string Actor => User.FindFirstValue(ClaimTypes.NameIdentifier)!;

@@ -25,7 +25,6 @@ public record ApiKeyIdentity(int Id, string Name, string Prefix, IReadOnlyList<s
 public sealed class ApiKeys(StudioDb db, StudioWrites writes, TimeProvider clock)
 {
     public const string Scheme = "ApiKey";
-    public const string ClaimKeyId = "api_key";
     private const string Marker = "psk_";
     private const string Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
     private const int PrefixLength = 8, SecretLength = 32;
